@@ -1,0 +1,468 @@
+/*
+ * Copyright 2026 the bullmq-metrics authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+package io.github.bullmqmetrics.test;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Drives real BullMQ from npm (versions 5 and 6 side by side) through the Node scripts in
+ * {@code bullmq-metrics-test-support/node}, so tests compare against what BullMQ itself
+ * writes and reports.
+ * <p>
+ * Each script reads one JSON document on stdin and writes one on stdout. A run that fails
+ * or takes longer than {@link #TIMEOUT} throws an {@link IllegalStateException} with the
+ * script's stderr.
+ * <p>
+ * A {@code redisUrl} is a {@code redis://} URL ({@link RedisServer#url()}), a
+ * {@code redis+cluster://host:port,host:port,...} URL ({@link RedisCluster#url()}), or a
+ * {@code redis+sentinel://host:port,host:port,.../masterName} URL
+ * ({@link RedisSentinel#url()}); the last two may carry credentials for the data nodes
+ * ({@code user:password@}). On a cluster, use a hash-tagged prefix such as
+ * {@code {bull}}.
+ *
+ * @author bullmq-metrics authors
+ */
+public final class BullMq {
+
+	/** The longest a seed or export run may take. */
+	public static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+	/** The system property that names the Node fixtures directory. */
+	public static final String NODE_DIR_PROPERTY = "bullmq.node.dir";
+
+	private static final JsonMapper json = JsonMapper.builder().build();
+
+	private BullMq() {
+	}
+
+	/**
+	 * A BullMQ major version, installed under the npm alias {@code bullmq<major>}.
+	 */
+	public enum Version {
+
+		/** BullMQ 5 (pause moves {@code wait} to {@code paused}). */
+		V5(5),
+
+		/** BullMQ 6 (pause only sets the {@code meta} flag). */
+		V6(6);
+
+		private final int major;
+
+		Version(int major) {
+			this.major = major;
+		}
+
+		/**
+		 * Return the major version number.
+		 * @return 5 or 6
+		 */
+		public int major() {
+			return this.major;
+		}
+
+	}
+
+	/**
+	 * How many jobs {@link #seed} puts in each state of one queue. Each
+	 * {@code waitingChildren} flow is a parent in {@code waiting-children} plus one child
+	 * that is waiting, so it also adds one waiting job (a paused one in v5 when
+	 * {@code paused}).
+	 *
+	 * @param name the queue name (anything but {@code :})
+	 * @param completed jobs completed by a worker with metrics enabled
+	 * @param failed jobs failed by that worker (one attempt each)
+	 * @param active jobs left active by a worker that was force-closed
+	 * @param waiting plain waiting jobs
+	 * @param delayed jobs delayed by one hour
+	 * @param prioritized jobs with priorities 1 to n
+	 * @param waitingChildren flows of one parent and one child
+	 * @param paused whether the queue is paused after all jobs were added
+	 */
+	public record QueueSpec(String name, int completed, int failed, int active, int waiting, int delayed,
+			int prioritized, int waitingChildren, boolean paused) {
+
+		/**
+		 * A queue with jobs in every state: 3 completed, 2 failed, 2 active, 4 waiting, 2
+		 * delayed, 3 prioritized and 1 waiting-children flow (so 5 waiting in all), not
+		 * paused.
+		 * @param name the queue name
+		 * @return the spec
+		 */
+		public static QueueSpec everyState(String name) {
+			return new QueueSpec(name, 3, 2, 2, 4, 2, 3, 1, false);
+		}
+
+		/**
+		 * A queue with no jobs at all.
+		 * @param name the queue name
+		 * @return the spec
+		 */
+		public static QueueSpec empty(String name) {
+			return new QueueSpec(name, 0, 0, 0, 0, 0, 0, 0, false);
+		}
+
+		/**
+		 * Return a copy that is paused or not.
+		 * @param paused whether the queue is paused
+		 * @return the copy
+		 */
+		public QueueSpec withPaused(boolean paused) {
+			return new QueueSpec(this.name, this.completed, this.failed, this.active, this.waiting, this.delayed,
+					this.prioritized, this.waitingChildren, paused);
+		}
+
+	}
+
+	/**
+	 * Fill queues with real BullMQ data in every state (see {@link QueueSpec}). Seed each
+	 * queue once: the active jobs are left without a worker, and a later worker on the
+	 * same queue would treat them as stalled.
+	 * @param redisUrl the Redis URL (see the class description), optionally with
+	 * credentials
+	 * @param version the BullMQ version that writes the data
+	 * @param prefix the key prefix, for example {@code bull}
+	 * @param queues the queues to fill
+	 * @return per queue name, what BullMQ's {@code getJobCounts()} says afterwards (state
+	 * to count, in BullMQ's order)
+	 */
+	public static Map<String, Map<String, Long>> seed(String redisUrl, Version version, String prefix,
+			List<QueueSpec> queues) {
+		Map<String, Object> input = input(redisUrl, version, prefix);
+		input.put("queues", queues);
+		JsonNode output = json.readTree(run("seed.mjs", input));
+		return json.convertValue(output.required("queues"),
+				new TypeReference<LinkedHashMap<String, Map<String, Long>>>() {
+				});
+	}
+
+	/**
+	 * Return what BullMQ's own {@code Queue.exportPrometheusMetrics(globalVariables)}
+	 * returns for each queue (with no final newline, as BullMQ writes it). Reading does
+	 * not create a queue's {@code meta} hash.
+	 * @param redisUrl the Redis URL (see the class description), optionally with
+	 * credentials
+	 * @param version the BullMQ version that exports
+	 * @param prefix the key prefix
+	 * @param queues the queue names
+	 * @param globalVariables extra labels for every sample, or {@code null}
+	 * @return per queue name, the Prometheus text
+	 */
+	public static Map<String, String> exportPrometheusMetrics(String redisUrl, Version version, String prefix,
+			List<String> queues, Map<String, String> globalVariables) {
+		Map<String, Object> input = input(redisUrl, version, prefix);
+		input.put("queues", queues);
+		if (globalVariables != null) {
+			input.put("globalVariables", globalVariables);
+		}
+		return json.readValue(run("export.mjs", input), new TypeReference<LinkedHashMap<String, String>>() {
+		});
+	}
+
+	/**
+	 * Add {@code jobs} jobs to a queue, then start a real Worker that works them off in
+	 * the background. Returns once the jobs are added (the worker may not have started).
+	 * @param redisUrl the Redis URL (see the class description), optionally with
+	 * credentials
+	 * @param version the BullMQ version
+	 * @param prefix the key prefix
+	 * @param queue the queue name
+	 * @param jobs how many jobs to add and complete
+	 * @param concurrency the worker's concurrency
+	 * @return a handle on the running drain; close it to stop the worker
+	 */
+	public static Drain drain(String redisUrl, Version version, String prefix, String queue, int jobs,
+			int concurrency) {
+		Map<String, Object> input = input(redisUrl, version, prefix);
+		input.put("queue", queue);
+		input.put("jobs", jobs);
+		input.put("concurrency", concurrency);
+		Drain drain = new Drain(start("drain.mjs", json.writeValueAsBytes(input)));
+		drain.awaitAdded(TIMEOUT);
+		return drain;
+	}
+
+	/**
+	 * Return the directory of the Node fixtures: the {@code bullmq.node.dir} system
+	 * property (set by the build), or {@code bullmq-metrics-test-support/node} found by
+	 * walking up from the working directory. Fails when its {@code node_modules} is
+	 * missing.
+	 * @return the directory
+	 */
+	public static Path nodeDir() {
+		String configured = System.getProperty(NODE_DIR_PROPERTY);
+		Path directory = (configured != null && !configured.isBlank()) ? Path.of(configured) : findNodeDir();
+		if (!Files.isRegularFile(directory.resolve("package.json"))) {
+			throw new IllegalStateException("No BullMQ Node fixtures at " + directory.toAbsolutePath() + " (set -D"
+					+ NODE_DIR_PROPERTY + " to bullmq-metrics-test-support/node)");
+		}
+		if (!Files.isDirectory(directory.resolve("node_modules/bullmq5"))
+				|| !Files.isDirectory(directory.resolve("node_modules/bullmq6"))) {
+			throw new IllegalStateException("BullMQ is not installed in " + directory.toAbsolutePath().normalize()
+					+ "/node_modules: run ./mvnw -B verify, which runs npm ci (or run npm ci in that directory)");
+		}
+		return directory;
+	}
+
+	private static Path findNodeDir() {
+		Path start = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+		for (Path directory = start; directory != null; directory = directory.getParent()) {
+			Path candidate = directory.resolve("bullmq-metrics-test-support/node");
+			if (Files.isRegularFile(candidate.resolve("package.json"))) {
+				return candidate;
+			}
+			if (directory.getFileName() != null
+					&& directory.getFileName().toString().equals("bullmq-metrics-test-support")
+					&& Files.isRegularFile(directory.resolve("node/package.json"))) {
+				return directory.resolve("node");
+			}
+		}
+		throw new IllegalStateException(
+				"Could not find bullmq-metrics-test-support/node above " + start + "; set -D" + NODE_DIR_PROPERTY);
+	}
+
+	private static Map<String, Object> input(String redisUrl, Version version, String prefix) {
+		Map<String, Object> input = new LinkedHashMap<>();
+		input.put("redis", redisUrl);
+		input.put("bullmq", version.major());
+		input.put("prefix", prefix);
+		return input;
+	}
+
+	private static String run(String script, Object input) {
+		Process process = start(script, json.writeValueAsBytes(input));
+		CompletableFuture<String> stdout = readAsync(process.getInputStream());
+		CompletableFuture<String> stderr = readAsync(process.getErrorStream());
+		try {
+			if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+				process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+				throw new IllegalStateException(
+						"node " + script + " timed out after " + TIMEOUT + ":\n" + finish(stderr) + finish(stdout));
+			}
+			String out = stdout.get(10, TimeUnit.SECONDS);
+			String err = stderr.get(10, TimeUnit.SECONDS);
+			if (process.exitValue() != 0) {
+				throw new IllegalStateException(
+						"node " + script + " failed with exit code " + process.exitValue() + ":\n" + err);
+			}
+			return out;
+		}
+		catch (InterruptedException ex) {
+			process.destroyForcibly();
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while running node " + script, ex);
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			throw new IllegalStateException("Could not read the output of node " + script, ex);
+		}
+	}
+
+	private static Process start(String script, byte[] input) {
+		Path node = Prerequisites.findExecutable("node")
+			.orElseThrow(() -> Prerequisites.missing("node is not on the PATH: install Node.js 20+ to run BullMQ"));
+		Path directory = nodeDir();
+		try {
+			Process process = new ProcessBuilder(node.toString(), script).directory(directory.toFile()).start();
+			try (OutputStream stdin = process.getOutputStream()) {
+				stdin.write(input);
+			}
+			return process;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Could not start node " + script + " in " + directory, ex);
+		}
+	}
+
+	private static String finish(CompletableFuture<String> output) {
+		try {
+			return output.get(2, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return "";
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			return "";
+		}
+	}
+
+	private static CompletableFuture<String> readAsync(InputStream stream) {
+		return CompletableFuture.supplyAsync(() -> {
+			try (stream) {
+				return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		});
+	}
+
+	/**
+	 * A running {@code drain.mjs}: a real Worker completing the jobs it added.
+	 */
+	public static final class Drain implements AutoCloseable {
+
+		private static final Duration READER_TIMEOUT = Duration.ofSeconds(1);
+
+		private final Process process;
+
+		private final CountDownLatch added = new CountDownLatch(1);
+
+		private final CompletableFuture<String> stderr;
+
+		private final Thread reader;
+
+		private volatile Integer addedJobs;
+
+		private volatile Long completed;
+
+		private Drain(Process process) {
+			this.process = process;
+			this.stderr = readAsync(process.getErrorStream());
+			this.reader = new Thread(this::readStdout, "bullmq-drain-" + process.pid());
+			this.reader.setDaemon(true);
+			this.reader.start();
+		}
+
+		private void readStdout() {
+			try (BufferedReader reader = new BufferedReader(
+					new InputStreamReader(this.process.getInputStream(), StandardCharsets.UTF_8))) {
+				String line;
+				while ((line = reader.readLine()) != null) {
+					if (line.isBlank()) {
+						continue;
+					}
+					JsonNode message = json.readTree(line);
+					if (message.has("added")) {
+						this.addedJobs = message.get("added").asInt();
+						this.added.countDown();
+					}
+					if (message.path("done").asBoolean(false)) {
+						this.completed = message.path("completed").asLong();
+					}
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				// The process was destroyed; await() reports it.
+			}
+			finally {
+				this.added.countDown();
+			}
+		}
+
+		private void awaitAdded(Duration timeout) {
+			try {
+				if (!this.added.await(timeout.toMillis(), TimeUnit.MILLISECONDS) || this.addedJobs == null) {
+					close();
+					throw new IllegalStateException(
+							"node drain.mjs did not add its jobs within " + timeout + ":\n" + finish(this.stderr));
+				}
+			}
+			catch (InterruptedException ex) {
+				close();
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException("Interrupted while adding jobs", ex);
+			}
+		}
+
+		/**
+		 * Return how many jobs were added.
+		 * @return the number of jobs
+		 */
+		public int added() {
+			return this.addedJobs;
+		}
+
+		/**
+		 * Whether all jobs were completed and the worker stopped.
+		 * @return whether the drain finished
+		 */
+		public boolean finished() {
+			return !this.process.isAlive() && this.process.exitValue() == 0 && this.completed != null;
+		}
+
+		/**
+		 * Return the queue's completed count when the drain finished.
+		 * @return the completed count, or {@code null} while running
+		 */
+		public Long completed() {
+			return this.completed;
+		}
+
+		/**
+		 * Wait until all jobs are completed.
+		 * @param timeout how long to wait
+		 * @throws IllegalStateException if the drain failed or did not finish in time
+		 */
+		public void await(Duration timeout) {
+			try {
+				if (!this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+					throw new IllegalStateException("node drain.mjs did not finish within " + timeout
+							+ " (close() the drain to stop its worker)");
+				}
+				// Let the reader thread see the last line: it ends at the end of stdout.
+				this.reader.join(READER_TIMEOUT.toMillis());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException("Interrupted while draining", ex);
+			}
+			if (!finished()) {
+				throw new IllegalStateException("node drain.mjs failed with exit code " + this.process.exitValue()
+						+ ":\n" + finish(this.stderr));
+			}
+		}
+
+		/**
+		 * Stop the worker (destroying the Node process) if it still runs.
+		 */
+		@Override
+		public void close() {
+			if (this.process.isAlive()) {
+				this.process.destroyForcibly();
+				try {
+					this.process.waitFor(10, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+		}
+
+	}
+
+}
