@@ -1,0 +1,36 @@
+/*
+ * Copyright 2026 the bullmq-metrics authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.github.bullmqmetrics.autoconfigure;
+
+import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+
+/**
+ * Explains a {@link LettuceRequiredException} as one clear start-up message.
+ *
+ * @author bullmq-metrics authors
+ */
+class LettuceRequiredFailureAnalyzer extends AbstractFailureAnalyzer<LettuceRequiredException> {
+
+	@Override
+	protected FailureAnalysis analyze(Throwable rootFailure, LettuceRequiredException cause) {
+		return new FailureAnalysis(cause.getMessage() + ".",
+				"Use Lettuce, Spring Boot's default Redis client (spring-boot-starter-data-redis brings it), "
+						+ "or turn BullMQ metrics off with bullmq.metrics.enabled=false.",
+				cause);
+	}
+
+}

@@ -1,0 +1,90 @@
+/*
+ * Copyright 2026 the bullmq-metrics authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.github.bullmqmetrics.micrometer;
+
+/**
+ * The names, tag keys and descriptions of every meter that bullmq-metrics registers. The
+ * Prometheus names follow from Micrometer's naming convention: {@code bullmq.job.count}
+ * becomes {@code bullmq_job_count}, and a counter gains {@code _total}.
+ *
+ * @author bullmq-metrics authors
+ */
+public final class BullMqMeters {
+
+	/** Gauge: the number of jobs in a queue by state. */
+	public static final String JOB_COUNT = "bullmq.job.count";
+
+	/** BullMQ's own HELP text for {@link #JOB_COUNT}. */
+	public static final String JOB_COUNT_DESCRIPTION = "Number of jobs in the queue by state";
+
+	/** Function counter: the lifetime number of completed jobs of a queue. */
+	public static final String JOB_COMPLETED = "bullmq.job.completed";
+
+	/** BullMQ's own HELP text for {@link #JOB_COMPLETED}. */
+	public static final String JOB_COMPLETED_DESCRIPTION = "Total number of completed jobs";
+
+	/** Function counter: the lifetime number of failed jobs of a queue. */
+	public static final String JOB_FAILED = "bullmq.job.failed";
+
+	/** BullMQ's own HELP text for {@link #JOB_FAILED}. */
+	public static final String JOB_FAILED_DESCRIPTION = "Total number of failed jobs";
+
+	/** Gauge: 1 when a queue is paused, else 0. */
+	public static final String QUEUE_PAUSED = "bullmq.queue.paused";
+
+	/** Description of {@link #QUEUE_PAUSED}. */
+	public static final String QUEUE_PAUSED_DESCRIPTION = "Whether the queue is paused (1) or not (0)";
+
+	/** Gauge: 1 when the last read of Redis succeeded, else 0. */
+	public static final String EXPORTER_UP = "bullmq.exporter.up";
+
+	/** Description of {@link #EXPORTER_UP}. */
+	public static final String EXPORTER_UP_DESCRIPTION = "Whether the last read of BullMQ's data from Redis succeeded (1) or not (0)";
+
+	/** Timer: how long each read of Redis took. */
+	public static final String EXPORTER_REFRESH = "bullmq.exporter.refresh";
+
+	/** Description of {@link #EXPORTER_REFRESH}. */
+	public static final String EXPORTER_REFRESH_DESCRIPTION = "Duration of each read of BullMQ's data from Redis";
+
+	/** Counter: failed reads, tagged with {@link #CAUSE}. */
+	public static final String EXPORTER_REFRESH_ERRORS = "bullmq.exporter.refresh.errors";
+
+	/** Description of {@link #EXPORTER_REFRESH_ERRORS}. */
+	public static final String EXPORTER_REFRESH_ERRORS_DESCRIPTION = "Reads of BullMQ's data that failed, whole or for one queue";
+
+	/** Gauge: when the last successful read completed, in seconds since the epoch. */
+	public static final String EXPORTER_LAST_SUCCESS = "bullmq.exporter.last.success";
+
+	/** Description of {@link #EXPORTER_LAST_SUCCESS}. */
+	public static final String EXPORTER_LAST_SUCCESS_DESCRIPTION = "When the last successful read of BullMQ's data completed, in seconds since the epoch";
+
+	/** Tag key: the queue name. */
+	public static final String QUEUE = "queue";
+
+	/** Tag key: the job state, as BullMQ names it. */
+	public static final String STATE = "state";
+
+	/** Tag key: why a read failed. */
+	public static final String CAUSE = "cause";
+
+	/** Value of {@link #CAUSE} when one queue's data could not be read. */
+	public static final String CAUSE_QUEUE = "queue";
+
+	private BullMqMeters() {
+	}
+
+}

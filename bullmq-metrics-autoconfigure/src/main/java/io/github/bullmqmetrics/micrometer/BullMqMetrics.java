@@ -1,0 +1,245 @@
+/*
+ * Copyright 2026 the bullmq-metrics authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.github.bullmqmetrics.micrometer;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.ToDoubleFunction;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.jspecify.annotations.Nullable;
+
+import io.github.bullmqmetrics.reader.BullMqSnapshot;
+import io.github.bullmqmetrics.reader.JobState;
+import io.github.bullmqmetrics.reader.QueueSnapshot;
+
+/**
+ * Binds BullMQ's queue state to Micrometer: the job count per queue and state, the
+ * lifetime completed and failed totals, whether each queue is paused, and the exporter's
+ * own health.
+ * <p>
+ * Every value comes from the {@link SnapshotCache}, so a scrape costs at most one read of
+ * Redis per time to live, however many meters it reads. A value that is not known (Redis
+ * is down, or the queue could not be read) is NaN, never 0. Queue meters follow the
+ * snapshots: a queue or state that a new snapshot shows gains its meters, and one that it
+ * no longer shows loses them. This happens on the refreshing thread and only adds or
+ * removes the meters that changed, so a concurrent scrape never sees the others vanish.
+ *
+ * @author bullmq-metrics authors
+ */
+public class BullMqMetrics implements MeterBinder {
+
+	private final SnapshotCache cache;
+
+	private final Tags tags;
+
+	private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
+
+	private final Map<MeterKey, List<Meter>> queueMeters = new HashMap<>();
+
+	/**
+	 * Create the binder.
+	 * @param cache where every value comes from
+	 * @param tags tags added to every meter, BullMQ's {@code globalVariables}
+	 */
+	public BullMqMetrics(SnapshotCache cache, Iterable<Tag> tags) {
+		this.cache = cache;
+		this.tags = Tags.of(tags);
+		cache.addListener(this::refreshed);
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		Gauge.builder(BullMqMeters.EXPORTER_UP, this, (metrics) -> metrics.cache.current().isSuccess() ? 1 : 0)
+			.description(BullMqMeters.EXPORTER_UP_DESCRIPTION)
+			.tags(this.tags)
+			.strongReference(true)
+			.register(registry);
+		Gauge.builder(BullMqMeters.EXPORTER_LAST_SUCCESS, this, BullMqMetrics::lastSuccessSeconds)
+			.description(BullMqMeters.EXPORTER_LAST_SUCCESS_DESCRIPTION)
+			.tags(this.tags)
+			.baseUnit("seconds")
+			.strongReference(true)
+			.register(registry);
+		synchronized (this.queueMeters) {
+			this.registries.add(registry);
+			// Queues already known gain their meters in this registry too.
+			this.queueMeters.forEach((key, meters) -> meters.addAll(register(key, registry)));
+			Refresh last = this.cache.last();
+			if (last != null && last.snapshot() != null) {
+				reconcile(last.snapshot());
+			}
+		}
+	}
+
+	private void refreshed(Refresh refresh) {
+		for (MeterRegistry registry : this.registries) {
+			Timer.builder(BullMqMeters.EXPORTER_REFRESH)
+				.description(BullMqMeters.EXPORTER_REFRESH_DESCRIPTION)
+				.tags(this.tags)
+				.register(registry)
+				.record(refresh.duration());
+			if (refresh.failureCause() != null) {
+				errors(registry, refresh.failureCause()).increment();
+			}
+			else if (!refresh.snapshot().failures().isEmpty()) {
+				errors(registry, BullMqMeters.CAUSE_QUEUE).increment(refresh.snapshot().failures().size());
+			}
+		}
+		if (refresh.snapshot() != null) {
+			synchronized (this.queueMeters) {
+				reconcile(refresh.snapshot());
+			}
+		}
+	}
+
+	private Counter errors(MeterRegistry registry, String cause) {
+		return Counter.builder(BullMqMeters.EXPORTER_REFRESH_ERRORS)
+			.description(BullMqMeters.EXPORTER_REFRESH_ERRORS_DESCRIPTION)
+			.tags(this.tags)
+			.tag(BullMqMeters.CAUSE, cause)
+			.register(registry);
+	}
+
+	private void reconcile(BullMqSnapshot snapshot) {
+		if (unchanged(snapshot)) {
+			return;
+		}
+		Map<MeterKey, List<Meter>> stale = new HashMap<>(this.queueMeters);
+		snapshot.queues().values().forEach((queue) -> {
+			for (JobState state : queue.counts().keySet()) {
+				keep(stale, new MeterKey(queue.name(), state));
+			}
+			keep(stale, new MeterKey(queue.name(), null));
+		});
+		snapshot.failures().keySet().forEach((queue) -> {
+			// A queue that cannot be read keeps its meters, which read NaN.
+			stale.remove(new MeterKey(queue, null));
+			for (JobState state : JobState.values()) {
+				stale.remove(new MeterKey(queue, state));
+			}
+		});
+		stale.forEach((key, meters) -> {
+			this.queueMeters.remove(key);
+			for (MeterRegistry registry : this.registries) {
+				meters.forEach(registry::remove);
+			}
+		});
+	}
+
+	/**
+	 * Whether every queue and state of the snapshot has its meters and no other meters
+	 * exist: the common case, checked without copying the meter map.
+	 */
+	private boolean unchanged(BullMqSnapshot snapshot) {
+		if (!snapshot.failures().isEmpty()) {
+			return false;
+		}
+		int expected = 0;
+		for (QueueSnapshot queue : snapshot.queues().values()) {
+			for (JobState state : queue.counts().keySet()) {
+				if (!this.queueMeters.containsKey(new MeterKey(queue.name(), state))) {
+					return false;
+				}
+			}
+			if (!this.queueMeters.containsKey(new MeterKey(queue.name(), null))) {
+				return false;
+			}
+			expected += queue.counts().size() + 1;
+		}
+		return expected == this.queueMeters.size();
+	}
+
+	private void keep(Map<MeterKey, List<Meter>> stale, MeterKey key) {
+		if (stale.remove(key) == null && !this.queueMeters.containsKey(key)) {
+			List<Meter> meters = new ArrayList<>();
+			this.registries.forEach((registry) -> meters.addAll(register(key, registry)));
+			this.queueMeters.put(key, meters);
+		}
+	}
+
+	private List<Meter> register(MeterKey key, MeterRegistry registry) {
+		Tags queueTags = this.tags.and(BullMqMeters.QUEUE, key.queue());
+		if (key.state() != null) {
+			return List
+				.of(Gauge.builder(BullMqMeters.JOB_COUNT, this, (metrics) -> metrics.count(key.queue(), key.state()))
+					.description(BullMqMeters.JOB_COUNT_DESCRIPTION)
+					.tags(queueTags)
+					.tag(BullMqMeters.STATE, key.state().value())
+					.strongReference(true)
+					.register(registry));
+		}
+		return List.of(
+				counter(registry, BullMqMeters.JOB_COMPLETED, BullMqMeters.JOB_COMPLETED_DESCRIPTION, queueTags,
+						(metrics) -> metrics.queueValue(key.queue(), QueueSnapshot::completedTotal)),
+				counter(registry, BullMqMeters.JOB_FAILED, BullMqMeters.JOB_FAILED_DESCRIPTION, queueTags,
+						(metrics) -> metrics.queueValue(key.queue(), QueueSnapshot::failedTotal)),
+				Gauge
+					.builder(BullMqMeters.QUEUE_PAUSED, this,
+							(metrics) -> metrics.queueValue(key.queue(), (queue) -> queue.paused() ? 1 : 0))
+					.description(BullMqMeters.QUEUE_PAUSED_DESCRIPTION)
+					.tags(queueTags)
+					.strongReference(true)
+					.register(registry));
+	}
+
+	private Meter counter(MeterRegistry registry, String name, String description, Tags tags,
+			ToDoubleFunction<BullMqMetrics> value) {
+		return FunctionCounter.builder(name, this, value).description(description).tags(tags).register(registry);
+	}
+
+	private double count(String queue, JobState state) {
+		QueueSnapshot snapshot = queueSnapshot(queue);
+		OptionalLong count = (snapshot != null) ? snapshot.count(state) : OptionalLong.empty();
+		return count.isPresent() ? count.getAsLong() : Double.NaN;
+	}
+
+	private double queueValue(String queue, ToDoubleFunction<QueueSnapshot> value) {
+		QueueSnapshot snapshot = queueSnapshot(queue);
+		return (snapshot != null) ? value.applyAsDouble(snapshot) : Double.NaN;
+	}
+
+	private @Nullable QueueSnapshot queueSnapshot(String queue) {
+		BullMqSnapshot snapshot = this.cache.current().snapshot();
+		return (snapshot != null) ? snapshot.queues().get(queue) : null;
+	}
+
+	private double lastSuccessSeconds() {
+		Instant lastSuccess = this.cache.lastSuccess();
+		return (lastSuccess != null) ? lastSuccess.toEpochMilli() / 1000.0 : Double.NaN;
+	}
+
+	/**
+	 * Identifies the meters of one queue: its job count in one state, or, with no state,
+	 * its totals and paused flag.
+	 */
+	private record MeterKey(String queue, @Nullable JobState state) {
+	}
+
+}

@@ -1,0 +1,41 @@
+/*
+ * Copyright 2026 the bullmq-metrics authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.github.bullmqmetrics.reader;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The result of one read of a set of queues: a {@link QueueSnapshot} for every queue that
+ * could be read, and the reason for every queue that could not.
+ *
+ * @param readAt when the read completed
+ * @param queues the snapshot of each queue that was read, by queue name, in the order
+ * asked for
+ * @param failures why a queue could not be read (for example a key of the wrong type), by
+ * queue name
+ * @author bullmq-metrics authors
+ */
+public record BullMqSnapshot(Instant readAt, Map<String, QueueSnapshot> queues, Map<String, String> failures) {
+
+	public BullMqSnapshot {
+		queues = Collections.unmodifiableMap(new LinkedHashMap<>(queues));
+		failures = Collections.unmodifiableMap(new LinkedHashMap<>(failures));
+	}
+
+}

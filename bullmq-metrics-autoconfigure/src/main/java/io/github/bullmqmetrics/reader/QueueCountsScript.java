@@ -1,0 +1,226 @@
+/*
+ * Copyright 2026 the bullmq-metrics authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *      https://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.github.bullmqmetrics.reader;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The read-only Lua script that counts the jobs of several queues, with the knowledge to
+ * build its keys and to turn its reply into {@link QueueSnapshot snapshots}.
+ * <p>
+ * Counting follows BullMQ's {@code getJobCounts()} for the version that wrote the data: a
+ * legacy marker at the tail of {@code wait} or {@code paused} is not a job, and the
+ * {@code paused} state exists only for data written by BullMQ 5 or older.
+ *
+ * @author bullmq-metrics authors
+ */
+final class QueueCountsScript {
+
+	private static final String[] SUFFIXES = { "wait", "paused", "active", "prioritized", "delayed", "completed",
+			"failed", "waiting-children", "meta", "metrics:completed", "metrics:failed" };
+
+	/** How many keys the script takes per queue. */
+	static final int KEYS_PER_QUEUE = SUFFIXES.length;
+
+	private static final byte[] PAUSED = bytes("paused");
+
+	private static final byte[] VERSION = bytes("version");
+
+	private static final byte[] COUNT = bytes("count");
+
+	private static final String VERSION_6_PREFIX = "bullmq:";
+
+	private final byte[] source;
+
+	QueueCountsScript() {
+		try (InputStream in = QueueCountsScript.class.getResourceAsStream("queue-counts.lua")) {
+			if (in == null) {
+				throw new IllegalStateException("queue-counts.lua is missing from the classpath");
+			}
+			this.source = in.readAllBytes();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	byte[] source() {
+		return this.source;
+	}
+
+	byte[][] keys(BullMqKeys keys, List<String> queues) {
+		byte[][] result = new byte[queues.size() * SUFFIXES.length][];
+		int i = 0;
+		for (String queue : queues) {
+			for (String suffix : SUFFIXES) {
+				result[i++] = keys.rawKey(queue, suffix);
+			}
+		}
+		return result;
+	}
+
+	/**
+	 * Decode the script's reply for a batch of queues.
+	 * @param queues the queues, in the order their keys were passed
+	 * @param reply the script's reply
+	 * @param snapshots receives the snapshot of each queue that could be read
+	 * @param failures receives the reason for each queue that could not be read
+	 */
+	void decode(List<String> queues, List<?> reply, Map<String, QueueSnapshot> snapshots,
+			Map<String, String> failures) {
+		if (reply.size() != queues.size()) {
+			throw new IllegalStateException(
+					"Expected " + queues.size() + " rows from queue-counts.lua but got " + reply.size());
+		}
+		for (int i = 0; i < queues.size(); i++) {
+			String queue = queues.get(i);
+			List<?> row = (List<?>) reply.get(i);
+			if (asLong(row.get(0)) != 1) {
+				failures.put(queue, asString(row.get(1)));
+				continue;
+			}
+			try {
+				snapshots.put(queue, snapshot(queue, row));
+			}
+			catch (NumberFormatException ex) {
+				failures.put(queue, "Unreadable metrics count: " + ex.getMessage());
+			}
+		}
+	}
+
+	private QueueSnapshot snapshot(String queue, List<?> row) {
+		String version = asString(row.get(12));
+		Map<JobState, Long> counts = new EnumMap<>(JobState.class);
+		counts.put(JobState.WAITING, withoutMarker(asLong(row.get(1)), row.get(2)));
+		if (!isVersion6OrLater(version)) {
+			counts.put(JobState.PAUSED, withoutMarker(asLong(row.get(3)), row.get(4)));
+		}
+		counts.put(JobState.ACTIVE, asLong(row.get(5)));
+		counts.put(JobState.PRIORITIZED, asLong(row.get(6)));
+		counts.put(JobState.DELAYED, asLong(row.get(7)));
+		counts.put(JobState.COMPLETED, asLong(row.get(8)));
+		counts.put(JobState.FAILED, asLong(row.get(9)));
+		counts.put(JobState.WAITING_CHILDREN, asLong(row.get(10)));
+		boolean paused = asLong(row.get(11)) == 1;
+		return new QueueSnapshot(queue, counts, asCount(row.get(13)), asCount(row.get(14)), paused, version);
+	}
+
+	/**
+	 * Whether data was written by BullMQ 6 or later, which keeps a paused queue's jobs in
+	 * {@code wait} and has no {@code paused} state. Other libraries (BullMQ Pro, Bull)
+	 * and data without a version keep the older state list.
+	 */
+	static boolean isVersion6OrLater(@Nullable String version) {
+		if (version == null || !version.startsWith(VERSION_6_PREFIX)) {
+			return false;
+		}
+		String number = version.substring(VERSION_6_PREFIX.length());
+		int dot = number.indexOf('.');
+		try {
+			return Integer.parseInt((dot < 0) ? number : number.substring(0, dot)) >= 6;
+		}
+		catch (NumberFormatException ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * A legacy marker ({@code 0} from BullMQ 2, {@code 0:<delay>} from 3.1 to 4) at the
+	 * tail of a list is not a job. BullMQ's own count script pops it; we subtract it.
+	 */
+	static long withoutMarker(long length, @Nullable Object tail) {
+		String last = asString(tail);
+		boolean marker = last != null && (last.equals("0") || last.startsWith("0:"));
+		return marker ? Math.max(0, length - 1) : length;
+	}
+
+	private static long asCount(@Nullable Object value) {
+		String text = asString(value);
+		return (text != null) ? Long.parseLong(text) : 0;
+	}
+
+	private static long asLong(Object value) {
+		return ((Number) value).longValue();
+	}
+
+	private static @Nullable String asString(@Nullable Object value) {
+		if (value instanceof byte[] bytes) {
+			return new String(bytes, StandardCharsets.UTF_8);
+		}
+		return (value != null) ? value.toString() : null;
+	}
+
+	/**
+	 * Send, one plain command per key, the reads that the script does for the queue whose
+	 * keys start at {@code base}, in the order of the script's reply. For keys that
+	 * spread over several cluster slots, where the script cannot run.
+	 */
+	static List<RedisFuture<?>> readKeyByKey(RedisClusterAsyncCommands<byte[], byte[]> commands, byte[][] keys,
+			int base) {
+		return List.of(commands.llen(keys[base]), commands.lindex(keys[base], -1), commands.llen(keys[base + 1]),
+				commands.lindex(keys[base + 1], -1), commands.llen(keys[base + 2]), commands.zcard(keys[base + 3]),
+				commands.zcard(keys[base + 4]), commands.zcard(keys[base + 5]), commands.zcard(keys[base + 6]),
+				commands.zcard(keys[base + 7]), commands.hexists(keys[base + 8], PAUSED),
+				commands.hget(keys[base + 8], VERSION), commands.hget(keys[base + 9], COUNT),
+				commands.hget(keys[base + 10], COUNT));
+	}
+
+	/**
+	 * Turn the replies of {@link #readKeyByKey} into a row as the script returns it: the
+	 * values, or the error of a key that Redis refused (a wrong type, say).
+	 */
+	static List<Object> row(List<RedisFuture<?>> replies, LettuceSession session) {
+		List<Object> row = new ArrayList<>();
+		row.add(1L);
+		for (RedisFuture<?> reply : replies) {
+			try {
+				Object value = session.await(reply);
+				row.add((value instanceof Boolean flag) ? (flag ? 1L : 0L) : value);
+			}
+			catch (BullMqReadException ex) {
+				if (ex.reason() != BullMqReadException.Reason.COMMAND) {
+					throw ex;
+				}
+				return List.of(0L, ex.getCause().getMessage());
+			}
+		}
+		return row;
+	}
+
+	private static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	static <T> List<List<T>> batches(List<T> items, int size) {
+		List<List<T>> result = new ArrayList<>();
+		for (int from = 0; from < items.size(); from += size) {
+			result.add(items.subList(from, Math.min(items.size(), from + size)));
+		}
+		return result;
+	}
+
+}
