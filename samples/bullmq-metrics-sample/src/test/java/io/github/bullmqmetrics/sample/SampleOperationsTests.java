@@ -163,21 +163,22 @@ class SampleOperationsTests {
 				"--bullmq.metrics.timeout=500ms");
 		this.sample.scrape();
 		this.redis.stop();
-		List<Sample> down = null;
-		for (int i = 0; i < 10; i++) {
-			down = this.sample.scrapeSamples();
-		}
-		double errors = down.stream()
-			.filter((sample) -> sample.name().equals("bullmq_exporter_refresh_errors_total"))
-			.mapToDouble(Sample::value)
-			.sum();
-		assertThat(errors).isGreaterThanOrEqualTo(10);
+		// A scrape that gives up waiting joins no count: the read it waited for is
+		// counted when it ends, so keep scraping until ten failed reads are counted.
+		this.sample.awaitScrape((samples) -> refreshErrors(samples) >= 10, "ten failed reads counted");
 		this.redis.restart();
 		BullMq.seed(this.redis.url(), Version.V6, "bull", List.of(QueueSpec.everyState(QUEUE)));
 		this.sample.awaitScrape(RunningSample::isUp, "recovery");
 		assertThat(count(output.getOut(), "Cannot read BullMQ's data from Redis")).isEqualTo(1);
 		assertThat(count(output.getOut(), "Reading BullMQ's data from Redis works again")).isEqualTo(1);
 		assertThat(output.getOut()).doesNotContain("at io.github.bullmqmetrics");
+	}
+
+	private static double refreshErrors(List<Sample> samples) {
+		return samples.stream()
+			.filter((sample) -> sample.name().equals("bullmq_exporter_refresh_errors_total"))
+			.mapToDouble(Sample::value)
+			.sum();
 	}
 
 	private static String readmeAclLine() throws IOException {
