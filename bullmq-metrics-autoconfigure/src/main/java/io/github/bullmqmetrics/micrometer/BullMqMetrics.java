@@ -63,6 +63,9 @@ public class BullMqMetrics implements MeterBinder {
 
 	private final Map<MeterKey, List<Meter>> queueMeters = new HashMap<>();
 
+	/** The last snapshot whose queues and states {@link #queueMeters} matches exactly. */
+	private @Nullable BullMqSnapshot reconciled;
+
 	/**
 	 * Create the binder.
 	 * @param cache where every value comes from
@@ -128,9 +131,10 @@ public class BullMqMetrics implements MeterBinder {
 	}
 
 	private void reconcile(BullMqSnapshot snapshot) {
-		if (unchanged(snapshot)) {
+		if (sameShape(snapshot, this.reconciled)) {
 			return;
 		}
+		this.reconciled = null;
 		Map<MeterKey, List<Meter>> stale = new HashMap<>(this.queueMeters);
 		snapshot.queues().values().forEach((queue) -> {
 			for (JobState state : queue.counts().keySet()) {
@@ -151,29 +155,29 @@ public class BullMqMetrics implements MeterBinder {
 				meters.forEach(registry::remove);
 			}
 		});
+		if (snapshot.failures().isEmpty()) {
+			// Only then do the meters match the snapshot exactly: a failing queue keeps
+			// whatever meters it had.
+			this.reconciled = snapshot;
+		}
 	}
 
 	/**
-	 * Whether every queue and state of the snapshot has its meters and no other meters
-	 * exist: the common case, checked without copying the meter map.
+	 * Whether a snapshot has the same queues, each with the same states, as the one the
+	 * meters match: the common case, checked per queue rather than per meter.
 	 */
-	private boolean unchanged(BullMqSnapshot snapshot) {
-		if (!snapshot.failures().isEmpty()) {
+	private static boolean sameShape(BullMqSnapshot snapshot, @Nullable BullMqSnapshot reconciled) {
+		if (reconciled == null || !snapshot.failures().isEmpty()
+				|| snapshot.queues().size() != reconciled.queues().size()) {
 			return false;
 		}
-		int expected = 0;
 		for (QueueSnapshot queue : snapshot.queues().values()) {
-			for (JobState state : queue.counts().keySet()) {
-				if (!this.queueMeters.containsKey(new MeterKey(queue.name(), state))) {
-					return false;
-				}
-			}
-			if (!this.queueMeters.containsKey(new MeterKey(queue.name(), null))) {
+			QueueSnapshot previous = reconciled.queues().get(queue.name());
+			if (previous == null || !previous.counts().keySet().equals(queue.counts().keySet())) {
 				return false;
 			}
-			expected += queue.counts().size() + 1;
 		}
-		return expected == this.queueMeters.size();
+		return true;
 	}
 
 	private void keep(Map<MeterKey, List<Meter>> stale, MeterKey key) {

@@ -161,6 +161,42 @@ class BullMqMetricsTests {
 	}
 
 	@Test
+	void aQueueWhoseStatesChangeGainsAndLosesThoseMeters() {
+		this.data.set(() -> snapshot(queue("a", 1, 0), queue("b", 1, 0)));
+		bind();
+		scrape();
+		Map<JobState, Long> counts = counts(1);
+		counts.remove(JobState.PAUSED);
+		this.data.set(() -> snapshot(queue("a", 1, 0), new QueueSnapshot("b", counts, 0, 0, false, "bullmq:6.7.0")));
+		this.now.addAndGet(Duration.ofSeconds(5).toNanos());
+		scrape();
+		assertThat(this.registry.find(BullMqMeters.JOB_COUNT).tags("queue", "b", "state", "paused").gauge()).isNull();
+		assertThat(this.registry.get(BullMqMeters.JOB_COUNT).tag("queue", "b").gauges()).hasSize(7);
+		this.data.set(() -> snapshot(queue("a", 1, 0), queue("b", 1, 0)));
+		this.now.addAndGet(Duration.ofSeconds(5).toNanos());
+		scrape();
+		assertThat(this.registry.get(BullMqMeters.JOB_COUNT).tag("queue", "b").gauges()).hasSize(8);
+	}
+
+	@Test
+	void aQueueThatFailedAndThenVanishedLosesItsMeters() {
+		this.data.set(() -> snapshot(queue("good", 1, 0), queue("bad", 4, 0)));
+		bind();
+		scrape();
+		this.data.set(() -> new BullMqSnapshot(Instant.now(), Map.of("good", queue("good", 1, 0)),
+				Map.of("bad", "WRONGTYPE Operation against a key holding the wrong kind of value")));
+		this.now.addAndGet(Duration.ofSeconds(5).toNanos());
+		scrape();
+		assertThat(this.registry.find(BullMqMeters.JOB_COUNT).tag("queue", "bad").gauges()).hasSize(8);
+		this.data.set(() -> snapshot(queue("good", 1, 0)));
+		this.now.addAndGet(Duration.ofSeconds(5).toNanos());
+		scrape();
+		assertThat(this.registry.find(BullMqMeters.JOB_COUNT).tag("queue", "bad").gauges()).isEmpty();
+		assertThat(this.registry.find(BullMqMeters.QUEUE_PAUSED).tag("queue", "bad").gauges()).isEmpty();
+		assertThat(this.registry.get(BullMqMeters.JOB_COUNT).tag("queue", "good").gauges()).hasSize(8);
+	}
+
+	@Test
 	void aRegistryBoundLaterGetsTheMetersOfQueuesAlreadyKnown() {
 		this.data.set(() -> snapshot(queue("a", 4, 0)));
 		BullMqMetrics metrics = new BullMqMetrics(this.cache, java.util.List.of());
