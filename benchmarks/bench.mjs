@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Benchmark: one cold scrape of bullmq-metrics' /actuator/prometheus (A) against BullMQ's own
-// Queue.exportPrometheusMetrics() for every queue (B), on the same Redis and the same real BullMQ data.
+// Queue.exportPrometheusMetrics() for every queue (B), on the same Redis and the same real BullMQ data,
+// with a cached scrape (W) of a second exporter as the floor that no faster Redis read can go under.
 //
 // Usually started by run.sh, which checks the prerequisites and builds the jar. See README.md.
-// Everything this script starts (one redis-server, one exporter jar at a time) binds 127.0.0.1 only
+// Everything this script starts (one redis-server, two exporter jars at a time) binds 127.0.0.1 only
 // and is killed when it exits, also on Ctrl+C or SIGTERM.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
@@ -36,10 +37,10 @@ const USAGE = `Usage: node bench.mjs [options]   (normally through ./run.sh [opt
   --rounds K             measured A/B pairs per size and history (default: 15 for N <= 1000, 7 above)
   --warmup K             unmeasured scrapes and exports before measuring (default 5)
   --warmup-seconds S     ...and keep scraping for at least S seconds, so that the JIT compiles
-                         the scrape path even when a scrape has few meters (default 5)
+                         the scrape path even when a scrape has few meters (default 15)
   --jar PATH             the exporter jar (default: samples/bullmq-metrics-sample/target/*.jar)
   --java PATH            java executable (default: java)
-  --jvm-opts "OPTS"      JVM options for the jar (default: "-Xmx2g")
+  --jvm-opts "OPTS"      JVM options for the jars (default: "-Xmx2g"), also as --jvm-opts="OPTS"
   --redis-server PATH    redis-server executable (default: redis-server)
   --seed-concurrency K   queues seeded at once (default 32)
   --wait-idle CORES      before each measurement, wait until other processes use at most CORES
@@ -52,14 +53,25 @@ const USAGE = `Usage: node bench.mjs [options]   (normally through ./run.sh [opt
   --help
 `;
 
+// parseArgs takes a value that starts with a dash only as --name=value; accept --jvm-opts "-X..." too.
+function joinDashValues(argv) {
+  const result = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--jvm-opts' && i + 1 < argv.length) result.push(`--jvm-opts=${argv[++i]}`);
+    else result.push(argv[i]);
+  }
+  return result;
+}
+
 function options() {
   const { values } = parseArgs({
+    args: joinDashValues(process.argv.slice(2)),
     options: {
       sizes: { type: 'string', default: '1,1000,10000' },
       history: { type: 'string', default: 'none,week' },
       rounds: { type: 'string' },
       warmup: { type: 'string', default: '5' },
-      'warmup-seconds': { type: 'string', default: '5' },
+      'warmup-seconds': { type: 'string', default: '15' },
       jar: { type: 'string' },
       java: { type: 'string', default: 'java' },
       'jvm-opts': { type: 'string', default: '-Xmx2g' },
@@ -566,9 +578,11 @@ function httpGet(port, pathname, timeoutMs = 120_000) {
   });
 }
 
-async function startExporter(opts, redisPort, names, workDir) {
+// cacheTtl 0s: every scrape reads Redis afresh, a cold scrape (A). A long cacheTtl: every scrape
+// after the first renders the cached snapshot and reads nothing (W, the floor under A).
+async function startExporter(opts, redisPort, names, workDir, cacheTtl) {
   const port = await freePort();
-  const logFile = path.join(workDir, `exporter-${names.length}.log`);
+  const logFile = path.join(workDir, `exporter-${names.length}-ttl-${cacheTtl}.log`);
   const args = [
     ...opts.jvmOpts,
     '-jar', opts.jar,
@@ -576,7 +590,7 @@ async function startExporter(opts, redisPort, names, workDir) {
     `--server.address=${HOST}`,
     `--spring.data.redis.host=${HOST}`,
     `--spring.data.redis.port=${redisPort}`,
-    '--bullmq.metrics.cache-ttl=0s', // every scrape reads Redis afresh: a cold scrape
+    `--bullmq.metrics.cache-ttl=${cacheTtl}`,
     '--bullmq.metrics.timeout=30s',
     ...exporterQueueArgs(names, workDir, opts.exporterQueues),
   ];
@@ -671,15 +685,17 @@ function crossCheck(aBody, bBody, names) {
 // Measuring
 // ---------------------------------------------------------------------------------------------
 
-async function measure({ opts, n, history, exporter, queues, probe, infoOverhead, pids }) {
+async function measure({ opts, n, history, exporter, warmExporter, queues, probe, infoOverhead, pids }) {
   const rounds = roundsFor(opts, n);
   const idleWaitSec = await waitForIdle(opts, pids);
   let lastA;
   let lastB;
+  let lastW;
   const warmupStarted = performance.now();
   let warmups = 0;
   while (warmups < opts.warmup || performance.now() - warmupStarted < opts.warmupSeconds * 1000) {
     lastA = await scrape(exporter);
+    lastW = await scrape(warmExporter);
     // One export that runs for seconds has run BullMQ's code thousands of times: it is warm.
     if (!lastB || lastB.ms < 5000) lastB = await bullmqExport(queues);
     warmups++;
@@ -689,14 +705,19 @@ async function measure({ opts, n, history, exporter, queues, probe, infoOverhead
   if (check.problems.length > 0) {
     throw new Error(`A and B disagree (${check.problems.length} problems):\n  ${check.problems.slice(0, 20).join('\n  ')}`);
   }
-  log(`  cross-check: A and B agree on all ${check.series} series, and every queue has every state non-zero`);
+  const warmCheck = crossCheck(lastW.body, lastB.body, queueNames(n));
+  if (warmCheck.problems.length > 0) {
+    throw new Error(`W and B disagree (${warmCheck.problems.length} problems):\n  ${warmCheck.problems.slice(0, 20).join('\n  ')}`);
+  }
+  log(`  cross-check: A, W and B agree on all ${check.series} series, and every queue has every state non-zero`);
   const aBytes = Buffer.byteLength(lastA.body);
   const bBytes = Buffer.byteLength(lastB.body);
   let previousRefresh = { sum: lastA.refreshSum, count: lastA.refreshCount };
-  lastA = lastB = undefined;
+  lastA = lastB = lastW = undefined;
 
   const a = [];
   const b = [];
+  const w = [];
   const runA = async () => {
     const before = await redisCounters(probe);
     const result = await scrape(exporter);
@@ -710,6 +731,13 @@ async function measure({ opts, n, history, exporter, queues, probe, infoOverhead
     if (delta.scriptCalls === 0) throw new Error('A scrape did not read Redis: is bullmq.metrics.cache-ttl really 0s?');
     a.push({ ms: result.ms, refreshMs, ...delta });
   };
+  const runW = async () => {
+    const before = await redisCounters(probe);
+    const result = await scrape(warmExporter);
+    const delta = redisDelta(before, await redisCounters(probe), infoOverhead);
+    if (delta.commands !== 0) throw new Error(`A cached scrape sent ${delta.commands} commands to Redis: is its cache-ttl long enough?`);
+    w.push({ ms: result.ms });
+  };
   const runB = async () => {
     const before = await redisCounters(probe);
     const result = await bullmqExport(queues);
@@ -718,23 +746,32 @@ async function measure({ opts, n, history, exporter, queues, probe, infoOverhead
   };
   const cpuBefore = cpuSnapshot(pids);
   const loadBefore = os.loadavg()[0];
+  // Between two timings, collect Node's garbage (run.sh passes --expose-gc): after a B with
+  // history, Node's collector would otherwise work through gigabytes on the second core while
+  // the next timing runs, and charge B's cost to whatever comes next.
+  const settle = async () => {
+    globalThis.gc?.();
+    await sleep(20);
+  };
   for (let round = 0; round < rounds; round++) {
-    // Alternate the order, so neither side always runs right after the other's garbage.
+    // Alternate the order, so neither side always runs right after the other.
     if (round % 2 === 0) {
       await runA();
-      await sleep(20);
+      await settle();
       await runB();
     } else {
       await runB();
-      await sleep(20);
+      await settle();
       await runA();
     }
-    await sleep(20);
-    log(`  round ${round + 1}/${rounds}: A ${a.at(-1).ms.toFixed(1)} ms, B ${b.at(-1).ms.toFixed(1)} ms`);
+    await settle();
+    await runW();
+    await settle();
+    log(`  round ${round + 1}/${rounds}: A ${a.at(-1).ms.toFixed(1)} ms, B ${b.at(-1).ms.toFixed(1)} ms, W ${w.at(-1).ms.toFixed(1)} ms`);
   }
   const others = otherCores(cpuBefore, cpuSnapshot(pids));
   const load = [loadBefore, os.loadavg()[0]];
-  return { n, history, rounds, a, b, ratios: a.map((x, i) => x.ms / b[i].ms), aBytes, bBytes, series: check.series, others, load, idleWaitSec };
+  return { n, history, rounds, a, b, w, ratios: a.map((x, i) => x.ms / b[i].ms), warmRatios: w.map((x, i) => x.ms / b[i].ms), aBytes, bBytes, series: check.series, others, load, idleWaitSec };
 }
 
 function summarize(result) {
@@ -750,6 +787,8 @@ function summarize(result) {
     bMin: min(pick(result.b, 'ms')),
     bMax: max(pick(result.b, 'ms')),
     ratio: median(result.ratios),
+    wMs: median(pick(result.w, 'ms')),
+    wRatio: median(result.warmRatios),
     aCommands: median(pick(result.a, 'commands')),
     bCommands: median(pick(result.b, 'commands')),
     aScripts: median(pick(result.a, 'scriptCalls')),
@@ -797,7 +836,11 @@ function targets(rows) {
   add('A < 1000 ms at N=10000, a week of history', row(10000, 'week'), (r) => r.aMs < 1000);
   return list.map((t) => {
     let measured = '';
-    if (t.value) measured = t.label.startsWith('A/B') ? `A/B = ${fmtRatio(t.value.ratio)}` : `A = ${fmtMs(t.value.aMs)} ms`;
+    if (t.value) {
+      measured = t.label.startsWith('A/B')
+        ? `A/B = ${fmtRatio(t.value.ratio)}; W/B = ${fmtRatio(t.value.wRatio)}, the part no Redis read can remove`
+        : `A = ${fmtMs(t.value.aMs)} ms`;
+    }
     return `- ${t.verdict}: ${t.label}${measured ? ` (${measured})` : ''}`;
   });
 }
@@ -809,14 +852,15 @@ function report(env, rows, timings) {
   lines.push(`- Machine: ${env.nproc} CPUs (nproc), ${env.cpuModel}, ${env.memGiB} GiB RAM, ${env.os}`);
   lines.push(`- Redis ${env.redisVersion} (own redis-server, ${HOST}, --save "" --appendonly no), Node ${env.node}, ${env.java}`);
   lines.push(`- A: one GET of /actuator/prometheus from ${env.jar} (${env.jarInfo}; cache-ttl 0s, timeout 30s, JVM ${env.jvmOpts})`);
+  lines.push(`- W: the same GET from a second instance of that jar with cache-ttl 1h, so it renders its cached snapshot and sends Redis nothing: HTTP and rendering only, the floor under A`);
   lines.push(`- B: BullMQ ${BULLMQ_VERSION} Queue.exportPrometheusMetrics() for all N queues, Promise.all, one shared ioredis ${env.ioredis} connection`);
   lines.push(`- Each queue: real BullMQ jobs, ${Object.entries(EXPECTED_COUNTS).map(([s, c]) => `${c} ${s}`).join(', ')}; history "week" adds ${WEEK.toLocaleString('en-US')} points to each of metrics:completed:data and metrics:failed:data`);
   lines.push(`- Repository: ${env.git}`);
   lines.push('');
-  lines.push('| N | history | A median ms | B median ms | A/B (median of pairs) | Redis commands per refresh A / B | Redis CPU ms per refresh A / B |');
-  lines.push('|---:|---|---:|---:|---:|---:|---:|');
+  lines.push('| N | history | A median ms | B median ms | A/B (median of pairs) | W median ms | W/B | Redis commands per refresh A / B | Redis CPU ms per refresh A / B |');
+  lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    lines.push(`| ${fmtInt(r.n)} | ${r.history} | ${fmtMs(r.aMs)} | ${fmtMs(r.bMs)} | ${fmtRatio(r.ratio)} | ${fmtInt(r.aCommands)} / ${fmtInt(r.bCommands)} | ${fmtMs(r.aCpuMs)} / ${fmtMs(r.bCpuMs)} |`);
+    lines.push(`| ${fmtInt(r.n)} | ${r.history} | ${fmtMs(r.aMs)} | ${fmtMs(r.bMs)} | ${fmtRatio(r.ratio)} | ${fmtMs(r.wMs)} | ${fmtRatio(r.wRatio)} | ${fmtInt(r.aCommands)} / ${fmtInt(r.bCommands)} | ${fmtMs(r.aCpuMs)} / ${fmtMs(r.bCpuMs)} |`);
   }
   lines.push('');
   lines.push('Targets (reported, never enforced):');
@@ -910,8 +954,10 @@ async function main() {
     log(`N=${n}: seeding ${n} queues with real BullMQ ${BULLMQ_VERSION} jobs`);
     await probe.flushall();
     await phase(`N=${n}: seed ${n} queues`, () => seed(redis.port, names, opts.seedConcurrency));
-    const exporter = await phase(`N=${n}: start the exporter`, () => startExporter(opts, redis.port, names, workDir));
+    const exporter = await phase(`N=${n}: start the exporter`, () => startExporter(opts, redis.port, names, workDir, '0s'));
     log(`  exporter on ${HOST}:${exporter.port} (pid ${exporter.child.pid}), log ${exporter.logFile}`);
+    const warmExporter = await phase(`N=${n}: start the cached exporter`, () => startExporter(opts, redis.port, names, workDir, '1h'));
+    log(`  cached exporter on ${HOST}:${warmExporter.port} (pid ${warmExporter.child.pid}), log ${warmExporter.logFile}`);
     const connection = new Redis({ host: HOST, port: redis.port });
     connection.setMaxListeners(0);
     // B's Queue objects: created once, outside the timing, all on ONE ioredis connection.
@@ -924,17 +970,17 @@ async function main() {
         }
         log(`N=${n}, history ${history}: measuring ${roundsFor(opts, n)} pairs`);
         const result = await phase(`N=${n}, history ${history}: warm-up and ${roundsFor(opts, n)} pairs`, () =>
-          measure({ opts, n, history, exporter, queues, probe, infoOverhead, pids: [redis.child.pid, exporter.child.pid] }));
+          measure({ opts, n, history, exporter, warmExporter, queues, probe, infoOverhead, pids: [redis.child.pid, exporter.child.pid, warmExporter.child.pid] }));
         raw.push(result);
         if (result.idleWaitSec > 0) timings[timings.length - 1] += ` (of which ${result.idleWaitSec.toFixed(0)} s waiting for other processes to go quiet)`;
         const row = summarize(result);
         rows.push(row);
-        log(`  median A ${fmtMs(row.aMs)} ms, B ${fmtMs(row.bMs)} ms, A/B ${fmtRatio(row.ratio)}`);
+        log(`  median A ${fmtMs(row.aMs)} ms, B ${fmtMs(row.bMs)} ms, A/B ${fmtRatio(row.ratio)}, W ${fmtMs(row.wMs)} ms, W/B ${fmtRatio(row.wRatio)}`);
       }
     } finally {
       await Promise.all(queues.map((queue) => queue.close()));
       connection.disconnect();
-      await stopProcess(exporter.child);
+      await Promise.all([stopProcess(exporter.child), stopProcess(warmExporter.child)]);
     }
   }
 

@@ -92,7 +92,7 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 # In the background and waited for, so that a signal to this script is handled at once.
-node --max-old-space-size="${BENCH_NODE_HEAP_MB:-12288}" "$HERE/bench.mjs" \
+node --expose-gc --max-old-space-size="${BENCH_NODE_HEAP_MB:-12288}" "$HERE/bench.mjs" \
 	--jar "$JAR" --java "$JAVA" --redis-server "$REDIS_SERVER" --pid-file "$PID_FILE" \
 	${ARGS[@]+"${ARGS[@]}"} &
 BENCH_PID=$!
