@@ -131,13 +131,7 @@ class BullMqMetricsTests {
 
 	@Test
 	void aQueueThatCannotBeReadReadsNaNWithoutHarmingTheOthers() {
-		this.data.set(() -> snapshot(queue("good", 1, 0), queue("bad", 4, 0)));
-		bind();
-		scrape();
-		this.data.set(() -> new BullMqSnapshot(Instant.now(), Map.of("good", queue("good", 1, 0)),
-				Map.of("bad", "WRONGTYPE Operation against a key holding the wrong kind of value")));
-		this.now.addAndGet(Duration.ofSeconds(5).toNanos());
-		scrape();
+		readGoodAndBadThenBadFails();
 		assertThat(this.registry.get(BullMqMeters.JOB_COUNT).tags("queue", "bad", "state", "waiting").gauge().value())
 			.isNaN();
 		assertThat(this.registry.get(BullMqMeters.JOB_COUNT).tags("queue", "good", "state", "waiting").gauge().value())
@@ -180,13 +174,7 @@ class BullMqMetricsTests {
 
 	@Test
 	void aQueueThatFailedAndThenVanishedLosesItsMeters() {
-		this.data.set(() -> snapshot(queue("good", 1, 0), queue("bad", 4, 0)));
-		bind();
-		scrape();
-		this.data.set(() -> new BullMqSnapshot(Instant.now(), Map.of("good", queue("good", 1, 0)),
-				Map.of("bad", "WRONGTYPE Operation against a key holding the wrong kind of value")));
-		this.now.addAndGet(Duration.ofSeconds(5).toNanos());
-		scrape();
+		readGoodAndBadThenBadFails();
 		assertThat(this.registry.find(BullMqMeters.JOB_COUNT).tag("queue", "bad").gauges()).hasSize(8);
 		this.data.set(() -> snapshot(queue("good", 1, 0)));
 		this.now.addAndGet(Duration.ofSeconds(5).toNanos());
@@ -217,6 +205,16 @@ class BullMqMetricsTests {
 		this.now.addAndGet(Duration.ofSeconds(5).toNanos());
 		scrape();
 		assertThat(this.registry.get(BullMqMeters.EXPORTER_REFRESH).timer().count()).isEqualTo(2);
+	}
+
+	private void readGoodAndBadThenBadFails() {
+		this.data.set(() -> snapshot(queue("good", 1, 0), queue("bad", 4, 0)));
+		bind();
+		scrape();
+		this.data.set(() -> new BullMqSnapshot(Instant.now(), Map.of("good", queue("good", 1, 0)),
+				Map.of("bad", "WRONGTYPE Operation against a key holding the wrong kind of value")));
+		this.now.addAndGet(Duration.ofSeconds(5).toNanos());
+		scrape();
 	}
 
 	private void bind(Tag... tags) {
