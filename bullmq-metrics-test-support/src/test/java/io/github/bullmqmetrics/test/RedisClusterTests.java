@@ -25,7 +25,7 @@ import java.util.Map;
 
 import io.github.bullmqmetrics.test.BullMq.QueueSpec;
 import io.github.bullmqmetrics.test.BullMq.Version;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -45,18 +45,12 @@ class RedisClusterTests {
 
 	private static final String PREFIX = "{bull}";
 
+	@AutoClose
 	private static RedisCluster cluster;
 
 	@BeforeAll
 	static void startCluster() {
 		cluster = RedisCluster.start(3, 1);
-	}
-
-	@AfterAll
-	static void stopCluster() {
-		if (cluster != null) {
-			cluster.close();
-		}
 	}
 
 	@Test

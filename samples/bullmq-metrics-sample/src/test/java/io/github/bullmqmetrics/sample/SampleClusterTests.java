@@ -23,8 +23,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -49,27 +48,15 @@ class SampleClusterTests {
 
 	private static final Duration RECOVERY = Duration.ofSeconds(30);
 
+	@AutoClose
 	private static RedisCluster cluster;
 
+	@AutoClose
 	private RunningSample sample;
 
 	@BeforeAll
 	static void startCluster() {
 		cluster = RedisCluster.start(3, 1);
-	}
-
-	@AfterAll
-	static void stopCluster() {
-		if (cluster != null) {
-			cluster.close();
-		}
-	}
-
-	@AfterEach
-	void stopSample() {
-		if (this.sample != null) {
-			this.sample.close();
-		}
 	}
 
 	@Test
