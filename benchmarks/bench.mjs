@@ -854,7 +854,7 @@ async function measure({ opts, n, history, exporter, warmExporter, queues, probe
   const load = [loadBefore, os.loadavg()[0]];
   // Alone, after the rounds: it takes a core for a JVM of its own.
   const m = await micrometerFloor(opts, aBody, `${n}-${history}`);
-  log(`  M: Micrometer scrapes the same ${m.series} series in ${m.medianMs.toFixed(1)} ms (median of ${m.scrapes}, min ${m.minMs.toFixed(1)} ms)`);
+  log(`  M: Micrometer scrapes the same ${m.series} series in ${fmtMs(m.medianMs)} ms (median of ${m.scrapes}, min ${fmtMs(m.minMs)} ms)`);
   return {
     n, history, rounds, a, b, w, r, m,
     ratios: a.map((x, i) => x.ms / b[i].ms),
