@@ -683,7 +683,7 @@ async function micrometerFloor(opts, body, label) {
   const seriesFile = path.join(workDir, `series-${label}.txt`);
   fs.writeFileSync(seriesFile, body);
   const logFile = path.join(workDir, `micrometer-floor-${label}.log`);
-  const child = startProcess('java', opts.java, [
+  const child = startProcess('micrometer-floor', opts.java, [
     ...opts.jvmOpts, '-cp', path.join(libDir(opts), '*'), path.join(HERE, 'MicrometerFloor.java'),
     seriesFile, String(opts.warmupSeconds), '30',
   ], logFile);

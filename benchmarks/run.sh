@@ -8,7 +8,8 @@
 #
 # Checks the prerequisites, installs the pinned npm packages (npm ci) when needed, builds the jar
 # with the root ./mvnw when it is missing, then runs bench.mjs. Whatever happens (an error,
-# Ctrl+C, SIGTERM), the exporter jar and redis-server that the benchmark started are stopped.
+# Ctrl+C, SIGTERM), the exporter jars, the Micrometer floor and redis-server that the benchmark
+# started are stopped.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -77,7 +78,7 @@ cleanup() {
 	while read -r pid role; do
 		[ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || continue
 		case "$(tr '\0' ' ' <"/proc/$pid/cmdline")" in
-		*redis-server* | *bullmq-metrics-sample*)
+		*redis-server* | *bullmq-metrics-sample* | *MicrometerFloor.java*)
 			echo "run.sh: stopping leftover $role (pid $pid)" >&2
 			kill -TERM "$pid" 2>/dev/null || true
 			sleep 1
