@@ -757,7 +757,7 @@ function crossCheck(aBody, bBody, names) {
 // Measuring
 // ---------------------------------------------------------------------------------------------
 
-async function measure({ opts, n, history, exporter, warmExporter, queues, probe, infoOverhead, pids }) {
+async function measure({ opts, n, names, history, exporter, warmExporter, queues, probe, infoOverhead, pids }) {
   const rounds = roundsFor(opts, n);
   const idleWaitSec = await waitForIdle(opts, pids);
   let lastA;
@@ -773,11 +773,11 @@ async function measure({ opts, n, history, exporter, warmExporter, queues, probe
     warmups++;
   }
   log(`  warm-up: ${warmups} scrapes and exports in ${((performance.now() - warmupStarted) / 1000).toFixed(1)} s`);
-  const check = crossCheck(lastA.body, lastB.body, queueNames(n));
+  const check = crossCheck(lastA.body, lastB.body, names);
   if (check.problems.length > 0) {
     throw new Error(`A and B disagree (${check.problems.length} problems):\n  ${check.problems.slice(0, 20).join('\n  ')}`);
   }
-  const warmCheck = crossCheck(lastW.body, lastB.body, queueNames(n));
+  const warmCheck = crossCheck(lastW.body, lastB.body, names);
   if (warmCheck.problems.length > 0) {
     throw new Error(`W and B disagree (${warmCheck.problems.length} problems):\n  ${warmCheck.problems.slice(0, 20).join('\n  ')}`);
   }
@@ -814,7 +814,7 @@ async function measure({ opts, n, history, exporter, warmExporter, queues, probe
   };
   const runR = async () => {
     const before = await redisCounters(probe);
-    const sent = await bareReads(probe, queueNames(n));
+    const sent = await bareReads(probe, names);
     r.push({ sent, ...redisDelta(before, await redisCounters(probe), infoOverhead) });
   };
   const runB = async () => {
@@ -1069,7 +1069,7 @@ async function main() {
         }
         log(`N=${n}, history ${history}: measuring ${roundsFor(opts, n)} pairs`);
         const result = await phase(`N=${n}, history ${history}: warm-up and ${roundsFor(opts, n)} pairs`, () =>
-          measure({ opts, n, history, exporter, warmExporter, queues, probe, infoOverhead, pids: [redis.child.pid, exporter.child.pid, warmExporter.child.pid] }));
+          measure({ opts, n, names, history, exporter, warmExporter, queues, probe, infoOverhead, pids: [redis.child.pid, exporter.child.pid, warmExporter.child.pid] }));
         raw.push(result);
         if (result.idleWaitSec > 0) timings[timings.length - 1] += ` (of which ${result.idleWaitSec.toFixed(0)} s waiting for other processes to go quiet)`;
         const row = summarize(result);
