@@ -15,6 +15,8 @@
  */
 package io.github.bullmqmetrics.reader;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Thrown when BullMQ's data cannot be read from Redis at all.
  *
@@ -30,7 +32,7 @@ public class BullMqReadException extends RuntimeException {
 	 * @param message the detail message
 	 * @param cause the cause, may be {@code null}
 	 */
-	public BullMqReadException(Reason reason, String message, Throwable cause) {
+	public BullMqReadException(Reason reason, String message, @Nullable Throwable cause) {
 		super(message, cause);
 		this.reason = reason;
 	}
@@ -50,6 +52,12 @@ public class BullMqReadException extends RuntimeException {
 
 		/** Redis could not be reached. */
 		CONNECTION,
+
+		/**
+		 * Redis refused the credentials ({@code WRONGPASS}), or asked for some that were
+		 * not given ({@code NOAUTH}).
+		 */
+		AUTHENTICATION,
 
 		/** Redis did not answer in time. */
 		TIMEOUT,

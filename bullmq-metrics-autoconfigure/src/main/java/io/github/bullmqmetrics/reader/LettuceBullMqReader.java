@@ -64,7 +64,7 @@ public class LettuceBullMqReader implements BullMqReader {
 
 	private static final QueueCountsScript SCRIPT = new QueueCountsScript();
 
-	private final LettuceConnectionFactory connectionFactory;
+	private final RedisTarget redis;
 
 	private final BullMqKeys keys;
 
@@ -81,11 +81,21 @@ public class LettuceBullMqReader implements BullMqReader {
 	 * @param timeout the longest a read may take
 	 */
 	public LettuceBullMqReader(LettuceConnectionFactory connectionFactory, BullMqKeys keys, Duration timeout) {
-		this(connectionFactory, keys, timeout, Clock.systemUTC());
+		this(RedisTarget.of(connectionFactory), keys, timeout);
 	}
 
-	LettuceBullMqReader(LettuceConnectionFactory connectionFactory, BullMqKeys keys, Duration timeout, Clock clock) {
-		this.connectionFactory = connectionFactory;
+	/**
+	 * Create a reader.
+	 * @param redis the Redis that BullMQ uses
+	 * @param keys the key layout
+	 * @param timeout the longest a read may take
+	 */
+	public LettuceBullMqReader(RedisTarget redis, BullMqKeys keys, Duration timeout) {
+		this(redis, keys, timeout, Clock.systemUTC());
+	}
+
+	LettuceBullMqReader(RedisTarget redis, BullMqKeys keys, Duration timeout, Clock clock) {
+		this.redis = redis;
 		this.keys = keys;
 		this.timeout = timeout;
 		this.clock = clock;
@@ -93,7 +103,7 @@ public class LettuceBullMqReader implements BullMqReader {
 
 	@Override
 	public BullMqSnapshot read(List<String> queues) {
-		return LettuceSession.run(this.connectionFactory, this.timeout, (session) -> read(session, queues));
+		return LettuceSession.run(this.redis, this.timeout, (session) -> read(session, queues));
 	}
 
 	private BullMqSnapshot read(LettuceSession session, List<String> queues) {

@@ -25,13 +25,15 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.connection.RedisConnection;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import io.github.bullmqmetrics.reader.BullMqReadException.Reason;
 
@@ -47,12 +49,15 @@ final class LettuceSession {
 
 	private final RedisClusterAsyncCommands<byte[], byte[]> commands;
 
+	private final RedisTarget redis;
+
 	private final Duration timeout;
 
 	private final long deadline;
 
-	private LettuceSession(RedisClusterAsyncCommands<byte[], byte[]> commands, Duration timeout) {
+	private LettuceSession(RedisClusterAsyncCommands<byte[], byte[]> commands, RedisTarget redis, Duration timeout) {
 		this.commands = commands;
+		this.redis = redis;
 		this.timeout = timeout;
 		this.deadline = System.nanoTime() + timeout.toNanos();
 	}
@@ -60,24 +65,49 @@ final class LettuceSession {
 	/**
 	 * Open a connection, run the work with a deadline of {@code timeout}, and close it.
 	 * @param <T> the result type
-	 * @param connectionFactory the connection factory
+	 * @param redis the Redis to read
 	 * @param timeout the longest the whole work may take
 	 * @param work the work
 	 * @return the work's result
-	 * @throws BullMqReadException if Redis cannot be read
+	 * @throws BullMqReadException if Redis cannot be read, with a message that names
+	 * {@link RedisTarget#description() where} Redis was looked for
 	 */
 	@SuppressWarnings("unchecked")
-	static <T> T run(LettuceConnectionFactory connectionFactory, Duration timeout, Function<LettuceSession, T> work) {
-		try (RedisConnection connection = connectionFactory.getConnection()) {
-			return work.apply(new LettuceSession(
-					(RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection(), timeout));
+	static <T> T run(RedisTarget redis, Duration timeout, Function<LettuceSession, T> work) {
+		try (RedisConnection connection = redis.connectionFactory().getConnection()) {
+			RedisClusterAsyncCommands<byte[], byte[]> commands = (RedisClusterAsyncCommands<byte[], byte[]>) connection
+				.getNativeConnection();
+			if (!isOpen(commands)) {
+				// A shared connection that lost Redis queues commands until Lettuce
+				// reconnects: say what is wrong now rather than time out later.
+				throw new BullMqReadException(Reason.CONNECTION, "Cannot connect to Redis at " + redis.description()
+						+ ": the connection is lost and Lettuce is trying to reconnect", null);
+			}
+			return work.apply(new LettuceSession(commands, redis, timeout));
 		}
 		catch (RedisConnectionFailureException ex) {
-			throw new BullMqReadException(Reason.CONNECTION, "Cannot connect to Redis: " + rootMessage(ex), ex);
+			String root = rootMessage(ex);
+			if (isAuthenticationError(root)) {
+				throw new BullMqReadException(Reason.AUTHENTICATION,
+						"Redis at " + redis.description() + " refused the credentials: " + root, ex);
+			}
+			throw new BullMqReadException(Reason.CONNECTION,
+					"Cannot connect to Redis at " + redis.description() + ": " + root, ex);
 		}
 		catch (DataAccessException ex) {
-			throw new BullMqReadException(Reason.OTHER, "Cannot read from Redis: " + rootMessage(ex), ex);
+			throw new BullMqReadException(Reason.OTHER,
+					"Cannot read from Redis at " + redis.description() + ": " + rootMessage(ex), ex);
 		}
+	}
+
+	private static boolean isOpen(RedisClusterAsyncCommands<byte[], byte[]> commands) {
+		if (commands instanceof RedisAsyncCommands<byte[], byte[]> standalone) {
+			return standalone.getStatefulConnection().isOpen();
+		}
+		if (commands instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster) {
+			return cluster.getStatefulConnection().isOpen();
+		}
+		return true;
 	}
 
 	RedisClusterAsyncCommands<byte[], byte[]> commands() {
@@ -104,7 +134,9 @@ final class LettuceSession {
 		}
 		catch (TimeoutException ex) {
 			reply.cancel(true);
-			throw new BullMqReadException(Reason.TIMEOUT, "Redis did not answer within " + this.timeout, ex);
+			throw new BullMqReadException(Reason.TIMEOUT,
+					"Redis at " + this.redis.description() + " did not answer within " + this.timeout.toMillis() + "ms",
+					ex);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -118,17 +150,29 @@ final class LettuceSession {
 				&& ex.getCause().getMessage().startsWith("ERR unknown command");
 	}
 
-	private static BullMqReadException translate(Throwable ex) {
+	private BullMqReadException translate(Throwable ex) {
+		String redis = "Redis at " + this.redis.description();
 		if (ex instanceof RedisCommandTimeoutException) {
-			return new BullMqReadException(Reason.TIMEOUT, "Redis did not answer: " + ex.getMessage(), ex);
+			return new BullMqReadException(Reason.TIMEOUT, redis + " did not answer: " + ex.getMessage(), ex);
 		}
 		if (ex instanceof RedisConnectionException) {
-			return new BullMqReadException(Reason.CONNECTION, "Cannot connect to Redis: " + rootMessage(ex), ex);
+			return new BullMqReadException(Reason.CONNECTION, "Cannot connect to " + redis + ": " + rootMessage(ex),
+					ex);
 		}
 		if (ex instanceof RedisCommandExecutionException) {
-			return new BullMqReadException(Reason.COMMAND, "Redis refused the read: " + ex.getMessage(), ex);
+			Reason reason = isAuthenticationError(ex.getMessage()) ? Reason.AUTHENTICATION : Reason.COMMAND;
+			return new BullMqReadException(reason, redis + " refused the read: " + ex.getMessage(), ex);
 		}
-		return new BullMqReadException(Reason.OTHER, "Cannot read from Redis: " + rootMessage(ex), ex);
+		return new BullMqReadException(Reason.OTHER, "Cannot read from " + redis + ": " + rootMessage(ex), ex);
+	}
+
+	/**
+	 * Whether Redis' error says that the credentials are wrong ({@code WRONGPASS}, or
+	 * {@code ERR invalid password} before Redis 6) or missing ({@code NOAUTH}).
+	 */
+	private static boolean isAuthenticationError(@Nullable String message) {
+		return message != null && (message.startsWith("WRONGPASS") || message.startsWith("NOAUTH")
+				|| message.startsWith("ERR invalid password"));
 	}
 
 	private static String rootMessage(Throwable ex) {

@@ -41,7 +41,7 @@ import org.jspecify.annotations.Nullable;
 final class QueueCountsScript {
 
 	private static final String[] SUFFIXES = { "wait", "paused", "active", "prioritized", "delayed", "completed",
-			"failed", "waiting-children", "meta", "metrics:completed", "metrics:failed" };
+			"failed", "waiting-children", "meta", "metrics:completed", "metrics:failed", "id", "events" };
 
 	/** How many keys the script takes per queue. */
 	static final int KEYS_PER_QUEUE = SUFFIXES.length;
@@ -99,8 +99,8 @@ final class QueueCountsScript {
 		for (int i = 0; i < queues.size(); i++) {
 			String queue = queues.get(i);
 			List<?> row = (List<?>) reply.get(i);
-			if (asLong(row.get(0)) != 1) {
-				failures.put(queue, asString(row.get(1)));
+			if (asLong(row.get(Field.OK.ordinal())) != 1) {
+				failures.put(queue, asString(row.get(Field.ERROR.ordinal())));
 				continue;
 			}
 			try {
@@ -113,20 +113,24 @@ final class QueueCountsScript {
 	}
 
 	private QueueSnapshot snapshot(String queue, List<?> row) {
-		String version = asString(row.get(12));
+		String version = asString(Field.VERSION.of(row));
+		boolean exists = asLong(Field.PRESENT.of(row)) > 0;
 		Map<JobState, Long> counts = new EnumMap<>(JobState.class);
-		counts.put(JobState.WAITING, withoutMarker(asLong(row.get(1)), row.get(2)));
-		if (!isVersion6OrLater(version)) {
-			counts.put(JobState.PAUSED, withoutMarker(asLong(row.get(3)), row.get(4)));
+		counts.put(JobState.WAITING, withoutMarker(asLong(Field.WAITING.of(row)), Field.WAIT_TAIL.of(row)));
+		// A queue with no data at all gets no BullMQ 5 'paused' state: nothing says it
+		// was written by BullMQ 5.
+		if (exists && !isVersion6OrLater(version)) {
+			counts.put(JobState.PAUSED, withoutMarker(asLong(Field.PAUSED.of(row)), Field.PAUSED_TAIL.of(row)));
 		}
-		counts.put(JobState.ACTIVE, asLong(row.get(5)));
-		counts.put(JobState.PRIORITIZED, asLong(row.get(6)));
-		counts.put(JobState.DELAYED, asLong(row.get(7)));
-		counts.put(JobState.COMPLETED, asLong(row.get(8)));
-		counts.put(JobState.FAILED, asLong(row.get(9)));
-		counts.put(JobState.WAITING_CHILDREN, asLong(row.get(10)));
-		boolean paused = asLong(row.get(11)) == 1;
-		return new QueueSnapshot(queue, counts, asCount(row.get(13)), asCount(row.get(14)), paused, version);
+		counts.put(JobState.ACTIVE, asLong(Field.ACTIVE.of(row)));
+		counts.put(JobState.PRIORITIZED, asLong(Field.PRIORITIZED.of(row)));
+		counts.put(JobState.DELAYED, asLong(Field.DELAYED.of(row)));
+		counts.put(JobState.COMPLETED, asLong(Field.COMPLETED.of(row)));
+		counts.put(JobState.FAILED, asLong(Field.FAILED.of(row)));
+		counts.put(JobState.WAITING_CHILDREN, asLong(Field.WAITING_CHILDREN.of(row)));
+		boolean paused = asLong(Field.META_PAUSED.of(row)) == 1;
+		return new QueueSnapshot(queue, counts, asCount(Field.COMPLETED_TOTAL.of(row)),
+				asCount(Field.FAILED_TOTAL.of(row)), paused, version, exists);
 	}
 
 	/**
@@ -186,7 +190,8 @@ final class QueueCountsScript {
 				commands.zcard(keys[base + 4]), commands.zcard(keys[base + 5]), commands.zcard(keys[base + 6]),
 				commands.zcard(keys[base + 7]), commands.hexists(keys[base + 8], PAUSED),
 				commands.hget(keys[base + 8], VERSION), commands.hget(keys[base + 9], COUNT),
-				commands.hget(keys[base + 10], COUNT));
+				commands.hget(keys[base + 10], COUNT),
+				commands.exists(keys[base + 8], keys[base + 11], keys[base + 12]));
 	}
 
 	/**
@@ -209,6 +214,72 @@ final class QueueCountsScript {
 			}
 		}
 		return row;
+	}
+
+	/**
+	 * The fields of one queue's row in the script's reply (and in {@link #row}), in
+	 * order: the one place that knows their positions.
+	 */
+	enum Field {
+
+		/** 1 when the queue could be read, else 0 and {@link #ERROR} follows. */
+		OK,
+
+		/** {@code LLEN wait}; in a row of a queue that could not be read, the error. */
+		WAITING,
+
+		/** {@code LINDEX wait -1}: a legacy marker or the next job. */
+		WAIT_TAIL,
+
+		/** {@code LLEN paused}. */
+		PAUSED,
+
+		/** {@code LINDEX paused -1}. */
+		PAUSED_TAIL,
+
+		/** {@code LLEN active}. */
+		ACTIVE,
+
+		/** {@code ZCARD prioritized}. */
+		PRIORITIZED,
+
+		/** {@code ZCARD delayed}. */
+		DELAYED,
+
+		/** {@code ZCARD completed}. */
+		COMPLETED,
+
+		/** {@code ZCARD failed}. */
+		FAILED,
+
+		/** {@code ZCARD waiting-children}. */
+		WAITING_CHILDREN,
+
+		/** 1 when {@code meta} has {@code paused}, else 0. */
+		META_PAUSED,
+
+		/** {@code HGET meta version}. */
+		VERSION,
+
+		/** {@code HGET metrics:completed count}. */
+		COMPLETED_TOTAL,
+
+		/** {@code HGET metrics:failed count}. */
+		FAILED_TOTAL,
+
+		/**
+		 * Greater than 0 when the queue has any data: a job, a metrics count, or a
+		 * {@code meta}, {@code id} or {@code events} key.
+		 */
+		PRESENT;
+
+		/** The error of a row whose {@link #OK} is 0. */
+		static final Field ERROR = WAITING;
+
+		@Nullable Object of(List<?> row) {
+			return row.get(ordinal());
+		}
+
 	}
 
 	private static byte[] bytes(String text) {

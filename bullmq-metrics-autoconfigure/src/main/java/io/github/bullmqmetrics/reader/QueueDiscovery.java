@@ -47,7 +47,7 @@ public class QueueDiscovery {
 	/** How many keys one {@code SCAN} call looks at. */
 	static final long SCAN_COUNT = 1000;
 
-	private final LettuceConnectionFactory connectionFactory;
+	private final RedisTarget redis;
 
 	private final BullMqKeys keys;
 
@@ -69,7 +69,22 @@ public class QueueDiscovery {
 	 */
 	public QueueDiscovery(LettuceConnectionFactory connectionFactory, BullMqKeys keys, List<String> include,
 			List<String> exclude, int maxQueues, Duration timeout) {
-		this.connectionFactory = connectionFactory;
+		this(RedisTarget.of(connectionFactory), keys, include, exclude, maxQueues, timeout);
+	}
+
+	/**
+	 * Create a discovery.
+	 * @param redis the Redis that BullMQ uses
+	 * @param keys the key layout
+	 * @param include glob patterns ({@code *}, {@code ?}) of the queue names to keep; all
+	 * when empty
+	 * @param exclude glob patterns of the queue names to leave out
+	 * @param maxQueues the most queues to return
+	 * @param timeout the longest one discovery may take
+	 */
+	public QueueDiscovery(RedisTarget redis, BullMqKeys keys, List<String> include, List<String> exclude, int maxQueues,
+			Duration timeout) {
+		this.redis = redis;
 		this.keys = keys;
 		this.filter = filter(include, exclude);
 		this.maxQueues = maxQueues;
@@ -83,7 +98,7 @@ public class QueueDiscovery {
 	 */
 	public Result discover() {
 		TreeSet<String> found = new TreeSet<>();
-		LettuceSession.run(this.connectionFactory, this.timeout, (session) -> {
+		LettuceSession.run(this.redis, this.timeout, (session) -> {
 			scan(session, "meta", "hash", found);
 			scan(session, "id", "string", found);
 			return found;

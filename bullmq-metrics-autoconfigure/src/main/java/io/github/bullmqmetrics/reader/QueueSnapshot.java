@@ -36,13 +36,30 @@ import org.jspecify.annotations.Nullable;
  * @param paused whether the queue is paused ({@code meta paused} is set)
  * @param version the BullMQ version recorded in {@code meta version}, for example
  * {@code bullmq:6.7.0}, or {@code null} when the data does not say
+ * @param exists whether the queue has any data in Redis at all; {@code false} for a name
+ * under which BullMQ never wrote (a typo in the queue name or the prefix, say), whose
+ * counts are all 0
  * @author bullmq-metrics authors
  */
 public record QueueSnapshot(String name, Map<JobState, Long> counts, long completedTotal, long failedTotal,
-		boolean paused, @Nullable String version) {
+		boolean paused, @Nullable String version, boolean exists) {
 
 	public QueueSnapshot {
 		counts = Collections.unmodifiableMap(counts.isEmpty() ? new EnumMap<>(JobState.class) : new EnumMap<>(counts));
+	}
+
+	/**
+	 * Create the snapshot of a queue that has data in Redis.
+	 * @param name the queue name
+	 * @param counts the job count per state
+	 * @param completedTotal the lifetime number of completed jobs
+	 * @param failedTotal the lifetime number of failed jobs
+	 * @param paused whether the queue is paused
+	 * @param version the BullMQ version recorded in {@code meta version}, or {@code null}
+	 */
+	public QueueSnapshot(String name, Map<JobState, Long> counts, long completedTotal, long failedTotal, boolean paused,
+			@Nullable String version) {
+		this(name, counts, completedTotal, failedTotal, paused, version, true);
 	}
 
 	/**

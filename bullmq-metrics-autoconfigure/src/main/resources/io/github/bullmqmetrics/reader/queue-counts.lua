@@ -3,16 +3,18 @@
   Run with EVAL_RO (Redis refuses any write from it). It never changes a key, unlike
   BullMQ's own getCounts script, which pops legacy markers.
 
-  KEYS: per queue, 11 keys in this order:
+  KEYS: per queue, 13 keys in this order:
     wait, paused, active, prioritized, delayed, completed, failed, waiting-children,
-    meta, metrics:completed, metrics:failed
+    meta, metrics:completed, metrics:failed, id, events
 
-  Returns one array per queue:
+  Returns one array per queue, in the order of QueueCountsScript.Field:
     {1, LLEN wait, LINDEX wait -1, LLEN paused, LINDEX paused -1, LLEN active,
      ZCARD prioritized, ZCARD delayed, ZCARD completed, ZCARD failed,
      ZCARD waiting-children, 1 if meta has paused else 0, HGET meta version,
-     HGET metrics:completed count, HGET metrics:failed count}
+     HGET metrics:completed count, HGET metrics:failed count, present}
   (a LINDEX of an empty list is not sent: it is false, as Redis would answer)
+  where present is 1 when the queue has any job or metrics count, else the number of
+  its meta, id and events keys that exist (0: the queue has no data at all);
   or {0, error message} when one of that queue's keys cannot be read (wrong type).
 ]]
 local call = redis.call
@@ -26,11 +28,14 @@ local function tail(key, length)
   return false
 end
 
+-- The positions of the lengths and cardinalities in a row.
+local COUNTED = {2, 4, 6, 7, 8, 9, 10, 11}
+
 local function read(b)
   local waiting = call('LLEN', KEYS[b + 1])
   local paused = call('LLEN', KEYS[b + 2])
   local meta = call('HMGET', KEYS[b + 9], 'paused', 'version')
-  return {
+  local row = {
     1,
     waiting, tail(KEYS[b + 1], waiting),
     paused, tail(KEYS[b + 2], paused),
@@ -40,10 +45,20 @@ local function read(b)
     meta[1] and 1 or 0, meta[2],
     call('HGET', KEYS[b + 10], 'count'), call('HGET', KEYS[b + 11], 'count')
   }
+  -- Only a queue that looks empty pays for the check that it exists at all.
+  local present = (meta[1] or meta[2] or row[14] or row[15]) and 1 or 0
+  for _, i in ipairs(COUNTED) do
+    if row[i] ~= 0 then present = 1 end
+  end
+  if present == 0 then
+    present = call('EXISTS', KEYS[b + 9], KEYS[b + 12], KEYS[b + 13])
+  end
+  row[16] = present
+  return row
 end
 
 local result = {}
-for b = 0, #KEYS - 1, 11 do
+for b = 0, #KEYS - 1, 13 do
   local ok, row = pcall(read, b)
   if not ok then
     row = {0, type(row) == 'table' and row.err or tostring(row)}

@@ -121,10 +121,32 @@ class LettuceBullMqReaderTests {
 	}
 
 	@Test
-	void aQueueWithNoKeysCountsZeroInEveryState() {
+	void aQueueWithNoKeysIsMissingAndCountsZeroInEveryStateButPaused() {
 		QueueSnapshot snapshot = reader("bull").read(List.of("never-created")).queues().get("never-created");
-		assertThat(snapshot.counts()).hasSize(8).allSatisfy((state, count) -> assertThat(count).isZero());
+		assertThat(snapshot.exists()).isFalse();
+		assertThat(snapshot.counts()).hasSize(7).allSatisfy((state, count) -> assertThat(count).isZero());
+		assertThat(snapshot.count(JobState.PAUSED)).isEmpty();
 		assertThat(snapshot.version()).isNull();
+	}
+
+	@ParameterizedTest
+	@EnumSource(Version.class)
+	void anEmptyQueueThatBullMqCreatedExists(Version version) {
+		String queue = "created-empty-" + version;
+		Map<String, Long> expected = BullMq.seed(redis.url(), version, "bull", List.of(QueueSpec.empty(queue)))
+			.get(queue);
+		QueueSnapshot snapshot = reader("bull").read(List.of(queue)).queues().get(queue);
+		assertThat(snapshot.exists()).isTrue();
+		assertThat(byStateName(snapshot)).isEqualTo(expected);
+	}
+
+	@Test
+	void aQueueWithOnlyAnIdKeyExists() {
+		// Data from before BullMQ wrote 'meta': only the job id counter is left.
+		redis.commands().set("bull:only-id:id", "41");
+		QueueSnapshot snapshot = reader("bull").read(List.of("only-id")).queues().get("only-id");
+		assertThat(snapshot.exists()).isTrue();
+		assertThat(snapshot.count(JobState.PAUSED)).hasValue(0);
 	}
 
 	@Test
@@ -225,7 +247,7 @@ class LettuceBullMqReaderTests {
 		Map<String, Long> calls = difference(before, after);
 		calls.remove("info");
 		assertThat(calls).containsEntry("eval_ro", 3L);
-		assertThat(calls.keySet()).isSubsetOf("eval_ro", "llen", "lindex", "zcard", "hmget", "hget");
+		assertThat(calls.keySet()).isSubsetOf("eval_ro", "llen", "lindex", "zcard", "hmget", "hget", "exists");
 		assertThat(calls).containsEntry("zcard", 250L * 5);
 		assertThat(calls.keySet()).allSatisfy((command) -> assertThat(flags(command)).doesNotContain("write"));
 	}
@@ -234,7 +256,24 @@ class LettuceBullMqReaderTests {
 	void failsWithAConnectionErrorWhenRedisIsDown() {
 		LettuceBullMqReader reader = new LettuceBullMqReader(factory(1), new BullMqKeys("bull"), Duration.ofSeconds(2));
 		assertThatExceptionOfType(BullMqReadException.class).isThrownBy(() -> reader.read(List.of("q")))
-			.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(Reason.CONNECTION));
+			.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(Reason.CONNECTION))
+			.withMessageStartingWith("Cannot connect to Redis at " + redis.host() + ":1: ");
+	}
+
+	@Test
+	void failsWithAnAuthenticationErrorOnAWrongPassword() {
+		redis.commands()
+			.aclSetuser("metrics-auth",
+					io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("right").allKeys().allCommands());
+		RedisStandaloneConfiguration configuration = new RedisStandaloneConfiguration(redis.host(), redis.port());
+		configuration.setUsername("metrics-auth");
+		configuration.setPassword("wrong");
+		LettuceBullMqReader reader = new LettuceBullMqReader(this.factories.create(configuration),
+				new BullMqKeys("bull"), Duration.ofSeconds(2));
+		assertThatExceptionOfType(BullMqReadException.class).isThrownBy(() -> reader.read(List.of("q")))
+			.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(Reason.AUTHENTICATION))
+			.withMessageStartingWith("Redis at " + redis.host() + ":" + redis.port() + " refused the credentials: ")
+			.withMessageContaining("WRONGPASS");
 	}
 
 	@Test
