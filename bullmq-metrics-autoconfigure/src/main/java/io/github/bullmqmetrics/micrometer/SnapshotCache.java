@@ -18,10 +18,8 @@ package io.github.bullmqmetrics.micrometer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -82,8 +80,6 @@ public final class SnapshotCache implements AutoCloseable {
 	private @Nullable CompletableFuture<Refresh> inFlight;
 
 	private volatile @Nullable Instant lastSuccess;
-
-	private final Set<String> failingQueues = new HashSet<>();
 
 	/**
 	 * Create a cache.
@@ -197,8 +193,8 @@ public final class SnapshotCache implements AutoCloseable {
 			return refresh.get(this.timeout.toNanos(), TimeUnit.NANOSECONDS);
 		}
 		catch (TimeoutException ex) {
-			return Refresh.failed("timeout", "Redis did not answer within " + this.timeout, this.clock.instant(),
-					this.timeout);
+			return Refresh.failed("timeout", "Redis did not answer within " + this.timeout.toMillis() + "ms",
+					this.clock.instant(), this.timeout);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -214,7 +210,6 @@ public final class SnapshotCache implements AutoCloseable {
 		Refresh refresh = null;
 		try {
 			refresh = attempt(started);
-			logTransition(refresh);
 			for (Consumer<Refresh> listener : this.listeners) {
 				try {
 					listener.accept(refresh);
@@ -259,37 +254,6 @@ public final class SnapshotCache implements AutoCloseable {
 
 	private Duration elapsedSince(long started) {
 		return Duration.ofNanos(this.nanoTime.getAsLong() - started);
-	}
-
-	private void logTransition(Refresh refresh) {
-		Refresh previous = last();
-		boolean wasUp = previous == null || previous.isSuccess();
-		if (!refresh.isSuccess() && wasUp) {
-			logger.warn("Cannot read BullMQ's data from Redis (" + refresh.failureCause() + "): "
-					+ refresh.failureMessage() + ". Job counts are NaN and bullmq_exporter_up is 0 until a read "
-					+ "succeeds; this is logged again only on recovery.");
-		}
-		else if (refresh.isSuccess() && !wasUp) {
-			logger.info("Reading BullMQ's data from Redis works again");
-		}
-		if (refresh.snapshot() != null) {
-			logQueueFailures(refresh.snapshot());
-		}
-	}
-
-	private void logQueueFailures(BullMqSnapshot snapshot) {
-		snapshot.failures().forEach((queue, reason) -> {
-			if (this.failingQueues.add(queue)) {
-				logger.warn("Cannot read BullMQ queue '" + queue + "': " + reason + ". Its job counts are NaN.");
-			}
-		});
-		this.failingQueues.removeIf((queue) -> {
-			boolean recovered = !snapshot.failures().containsKey(queue);
-			if (recovered) {
-				logger.info("BullMQ queue '" + queue + "' can be read again");
-			}
-			return recovered;
-		});
 	}
 
 	@Override
