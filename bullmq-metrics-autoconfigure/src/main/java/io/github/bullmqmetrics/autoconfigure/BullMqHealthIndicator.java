@@ -21,6 +21,7 @@ import java.util.Map;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 
 import io.github.bullmqmetrics.micrometer.Refresh;
 import io.github.bullmqmetrics.micrometer.SnapshotCache;
@@ -28,7 +29,12 @@ import io.github.bullmqmetrics.reader.BullMqSnapshot;
 
 /**
  * The {@code bullmq} health contributor: whether BullMQ's data could be read from Redis,
- * when it was last read, and for each queue whether it is paused.
+ * when it was last read, and for each queue whether it is paused or has no data at all.
+ * <p>
+ * When Redis cannot be read it reports {@link Status#UNKNOWN} by default, which Spring
+ * Boot's default aggregation ranks below {@code UP}: an outage of the Redis that only
+ * monitoring needs never turns the application's own health {@code DOWN}. It reports
+ * {@link Status#DOWN} instead when asked to ({@code bullmq.health.down-on-failure}).
  * <p>
  * It reads through the {@link SnapshotCache}, so it costs no Redis call while the last
  * read is fresh, and never waits longer than the scrape timeout.
@@ -39,9 +45,12 @@ class BullMqHealthIndicator extends AbstractHealthIndicator {
 
 	private final SnapshotCache snapshotCache;
 
-	BullMqHealthIndicator(SnapshotCache snapshotCache) {
+	private final Status failureStatus;
+
+	BullMqHealthIndicator(SnapshotCache snapshotCache, boolean downOnFailure) {
 		super("BullMQ health check failed");
 		this.snapshotCache = snapshotCache;
+		this.failureStatus = downOnFailure ? Status.DOWN : Status.UNKNOWN;
 	}
 
 	@Override
@@ -55,11 +64,15 @@ class BullMqHealthIndicator extends AbstractHealthIndicator {
 		}
 		BullMqSnapshot snapshot = refresh.snapshot();
 		if (snapshot == null) {
-			builder.down().withDetail("cause", refresh.failureCause()).withDetail("error", refresh.failureMessage());
+			builder.status(this.failureStatus)
+				.withDetail("cause", refresh.failureCause())
+				.withDetail("error", refresh.failureMessage());
 			return;
 		}
 		Map<String, Map<String, Object>> queues = new LinkedHashMap<>();
-		snapshot.queues().forEach((name, queue) -> queues.put(name, Map.of("paused", queue.paused())));
+		snapshot.queues()
+			.forEach((name, queue) -> queues.put(name,
+					queue.exists() ? Map.of("paused", queue.paused()) : Map.of("missing", true)));
 		builder.up().withDetail("queues", queues);
 		if (!snapshot.failures().isEmpty()) {
 			builder.withDetail("unreadableQueues", snapshot.failures());

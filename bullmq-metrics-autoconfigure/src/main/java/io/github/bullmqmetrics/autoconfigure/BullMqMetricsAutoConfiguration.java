@@ -15,6 +15,7 @@
  */
 package io.github.bullmqmetrics.autoconfigure;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -24,6 +25,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.actuate.endpoint.invoke.OperationInvokerAdvisor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -36,17 +38,20 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.util.ClassUtils;
 
 import io.github.bullmqmetrics.micrometer.BullMqMetrics;
+import io.github.bullmqmetrics.micrometer.RefreshLog;
 import io.github.bullmqmetrics.micrometer.SnapshotCache;
 import io.github.bullmqmetrics.reader.BullMqKeys;
 import io.github.bullmqmetrics.reader.BullMqReader;
 import io.github.bullmqmetrics.reader.DiscoveredQueues;
 import io.github.bullmqmetrics.reader.LettuceBullMqReader;
 import io.github.bullmqmetrics.reader.QueueDiscovery;
+import io.github.bullmqmetrics.reader.RedisTarget;
 
 /**
  * Auto-configuration that exports the state of BullMQ queues, read from the Redis of
@@ -71,8 +76,15 @@ public final class BullMqMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	BullMqReader bullMqReader(RedisConnectionFactory connectionFactory, BullMqProperties properties) {
-		return new LettuceBullMqReader(lettuce(connectionFactory), new BullMqKeys(properties.getPrefix()),
+	RedisTarget bullMqRedisTarget(RedisConnectionFactory connectionFactory, Environment environment,
+			ConfigurableListableBeanFactory beanFactory) {
+		return RedisTargetDescription.of(lettuce(connectionFactory), environment, beanFactory);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	BullMqReader bullMqReader(RedisTarget redisTarget, BullMqProperties properties) {
+		return new LettuceBullMqReader(redisTarget, new BullMqKeys(properties.getPrefix()),
 				properties.getMetrics().getTimeout());
 	}
 
@@ -83,21 +95,23 @@ public final class BullMqMetricsAutoConfiguration {
 		DiscoveredQueues discovered = discoveredQueues.getIfAvailable();
 		List<String> listed = List.copyOf(properties.getQueues());
 		Supplier<List<String>> queues = (discovered != null) ? discovered : () -> listed;
-		return new SnapshotCache(() -> reader.read(queues.get()), properties.getMetrics().getCacheTtl(),
-				properties.getMetrics().getTimeout());
+		BullMqProperties.Metrics metrics = properties.getMetrics();
+		SnapshotCache cache = new SnapshotCache(() -> reader.read(queues.get()), metrics.getCacheTtl(),
+				metrics.getTimeout());
+		cache.addListener(new RefreshLog(properties.getPrefix()));
+		logger.info(startUpLine(properties, discovered != null));
+		return cache;
 	}
 
 	@Bean(initMethod = "start", destroyMethod = "close")
 	@ConditionalOnMissingBean
 	@Conditional(NoQueuesListedCondition.class)
-	DiscoveredQueues bullMqDiscoveredQueues(RedisConnectionFactory connectionFactory, BullMqProperties properties,
+	DiscoveredQueues bullMqDiscoveredQueues(RedisTarget redisTarget, BullMqProperties properties,
 			ObjectProvider<SnapshotCache> snapshotCache) {
 		BullMqProperties.Discovery discovery = properties.getDiscovery();
-		logger.info("bullmq.queues is empty: discovering the BullMQ queues under the prefix '" + properties.getPrefix()
-				+ "' every " + discovery.getInterval());
-		QueueDiscovery queueDiscovery = new QueueDiscovery(lettuce(connectionFactory),
-				new BullMqKeys(properties.getPrefix()), discovery.getInclude(), discovery.getExclude(),
-				discovery.getMaxQueues(), properties.getMetrics().getTimeout());
+		QueueDiscovery queueDiscovery = new QueueDiscovery(redisTarget, new BullMqKeys(properties.getPrefix()),
+				discovery.getInclude(), discovery.getExclude(), discovery.getMaxQueues(),
+				properties.getMetrics().getTimeout());
 		return new DiscoveredQueues(queueDiscovery, discovery.getInterval(),
 				() -> snapshotCache.ifAvailable(SnapshotCache::expire));
 	}
@@ -112,6 +126,21 @@ public final class BullMqMetricsAutoConfiguration {
 			.map((tag) -> Tag.of(tag.getKey(), tag.getValue()))
 			.toList();
 		return new BullMqMetrics(snapshotCache, tags);
+	}
+
+	private static String startUpLine(BullMqProperties properties, boolean discovering) {
+		String prefix = properties.getPrefix();
+		int listed = properties.getQueues().size();
+		String queues = discovering
+				? "every queue discovered under the prefix '" + prefix + "' (discovery runs every "
+						+ readable(properties.getDiscovery().getInterval()) + ")"
+				: listed + ((listed != 1) ? " listed queues" : " listed queue") + " under the prefix '" + prefix + "'";
+		return "Exporting BullMQ metrics for " + queues + "; Redis is read at most once every "
+				+ readable(properties.getMetrics().getCacheTtl()) + " (bullmq.metrics.cache-ttl)";
+	}
+
+	private static String readable(Duration duration) {
+		return (duration.toMillis() % 1000 == 0) ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
 	}
 
 	private static LettuceConnectionFactory lettuce(RedisConnectionFactory connectionFactory) {
@@ -132,8 +161,8 @@ public final class BullMqMetricsAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(name = "bullmqHealthIndicator")
-		BullMqHealthIndicator bullmqHealthIndicator(SnapshotCache snapshotCache) {
-			return new BullMqHealthIndicator(snapshotCache);
+		BullMqHealthIndicator bullmqHealthIndicator(SnapshotCache snapshotCache, BullMqProperties properties) {
+			return new BullMqHealthIndicator(snapshotCache, properties.getHealth().isDownOnFailure());
 		}
 
 	}

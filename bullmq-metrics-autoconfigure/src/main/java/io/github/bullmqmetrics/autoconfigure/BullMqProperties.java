@@ -58,6 +58,8 @@ public class BullMqProperties implements Validator {
 
 	private final Discovery discovery = new Discovery();
 
+	private final Health health = new Health();
+
 	public List<String> getQueues() {
 		return this.queues;
 	}
@@ -80,6 +82,10 @@ public class BullMqProperties implements Validator {
 
 	public Discovery getDiscovery() {
 		return this.discovery;
+	}
+
+	public Health getHealth() {
+		return this.health;
 	}
 
 	@Override
@@ -196,6 +202,29 @@ public class BullMqProperties implements Validator {
 			if (this.timeout == null || this.timeout.isNegative() || this.timeout.isZero()) {
 				errors.rejectValue("metrics.timeout", "notPositive", "bullmq.metrics.timeout must be positive");
 			}
+		}
+
+	}
+
+	/**
+	 * How the {@code bullmq} health contributor reports a failed read.
+	 */
+	public static class Health {
+
+		/**
+		 * Whether the bullmq health contributor reports DOWN when Redis cannot be read,
+		 * which turns the application's overall health DOWN (HTTP 503). When false, it
+		 * reports UNKNOWN, which leaves the overall status as the other contributors make
+		 * it.
+		 */
+		private boolean downOnFailure;
+
+		public boolean isDownOnFailure() {
+			return this.downOnFailure;
+		}
+
+		public void setDownOnFailure(boolean downOnFailure) {
+			this.downOnFailure = downOnFailure;
 		}
 
 	}

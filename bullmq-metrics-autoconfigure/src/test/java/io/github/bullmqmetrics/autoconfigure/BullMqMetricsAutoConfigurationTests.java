@@ -37,6 +37,9 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
+import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.validation.BeanPropertyBindingResult;
@@ -50,6 +53,7 @@ import io.github.bullmqmetrics.reader.BullMqSnapshot;
 import io.github.bullmqmetrics.reader.DiscoveredQueues;
 import io.github.bullmqmetrics.reader.LettuceBullMqReader;
 import io.github.bullmqmetrics.reader.QueueSnapshot;
+import io.github.bullmqmetrics.reader.RedisTarget;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -97,11 +101,21 @@ class BullMqMetricsAutoConfigurationTests {
 	}
 
 	@Test
-	void discoversQueuesWhenNoneIsListed(CapturedOutput output) {
-		this.contextRunner.run((context) -> {
+	void discoversQueuesWhenNoneIsListedAndSaysSoInOneStartUpLine(CapturedOutput output) {
+		this.contextRunner.withPropertyValues("bullmq.prefix={jobs}").run((context) -> {
 			assertThat(context).hasSingleBean(DiscoveredQueues.class);
-			assertThat(output).contains("discovering the BullMQ queues under the prefix 'bull' every PT1M");
+			assertThat(output).containsOnlyOnce("Exporting BullMQ metrics for every queue discovered under the prefix "
+					+ "'{jobs}' (discovery runs every 60s); Redis is read at most once every 5s "
+					+ "(bullmq.metrics.cache-ttl)");
 		});
+	}
+
+	@Test
+	void saysInOneStartUpLineHowManyQueuesAreListed(CapturedOutput output) {
+		this.contextRunner
+			.withPropertyValues("bullmq.queues[0]=emails", "bullmq.queues[1]=reports", "bullmq.metrics.cache-ttl=250ms")
+			.run((context) -> assertThat(output).containsOnlyOnce("Exporting BullMQ metrics for 2 listed queues "
+					+ "under the prefix 'bull'; Redis is read at most once every 250ms (bullmq.metrics.cache-ttl)"));
 	}
 
 	@Test
@@ -167,16 +181,60 @@ class BullMqMetricsAutoConfigurationTests {
 	}
 
 	@Test
-	void contributesAHealthThatIsDownWhileRedisCannotBeRead() {
+	void contributesAHealthThatIsUnknownWhileRedisCannotBeRead() {
 		this.contextRunner.withPropertyValues("bullmq.queues[0]=emails").run((context) -> {
 			Health health = context.getBean(BullMqHealthIndicator.class).health();
-			assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+			assertThat(health.getStatus()).isEqualTo(Status.UNKNOWN);
 			assertThat(health.getDetails()).containsKeys("lastRead", "error");
 			// Refused at once, or, on a machine busy enough to slow Lettuce's first
-			// start, a
-			// timeout.
+			// start, a timeout.
 			assertThat(health.getDetails().get("cause")).isIn("connection", "timeout");
+			assertThat((String) health.getDetails().get("error")).contains("127.0.0.1:1");
 		});
+	}
+
+	@Test
+	void contributesAHealthThatIsDownWhileRedisCannotBeReadWhenAskedTo() {
+		this.contextRunner.withPropertyValues("bullmq.queues[0]=emails", "bullmq.health.down-on-failure=true")
+			.run((context) -> {
+				Health health = context.getBean(BullMqHealthIndicator.class).health();
+				assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+				assertThat(health.getDetails()).containsKeys("cause", "error");
+			});
+	}
+
+	@Test
+	void contributesAHealthThatShowsAQueueWithNoDataAsMissing() {
+		this.contextRunner.withUserConfiguration(UserReaderConfiguration.class)
+			.withPropertyValues("bullmq.queues[0]=emails", "bullmq.queues[1]=typo")
+			.run((context) -> assertThat(context.getBean(BullMqHealthIndicator.class).health().getDetails())
+				.containsEntry("queues", Map.of("emails", Map.of("paused", true), "typo", Map.of("missing", true))));
+	}
+
+	@Test
+	void namesTheRedisItCannotReachAndThePropertiesThatSetIt() {
+		this.contextRunner.withPropertyValues("bullmq.queues[0]=emails").run((context) -> {
+			RedisTarget target = context.getBean(RedisTarget.class);
+			assertThat(target.description())
+				.isEqualTo("127.0.0.1:1 (set by spring.data.redis.host and spring.data.redis.port)");
+		});
+		this.contextRunner.withPropertyValues("bullmq.queues[0]=emails", "spring.data.redis.url=redis://127.0.0.1:2")
+			.run((context) -> assertThat(context.getBean(RedisTarget.class).description())
+				.isEqualTo("127.0.0.1:2 (set by spring.data.redis.url)"));
+		this.contextRunner
+			.withPropertyValues("bullmq.queues[0]=emails", "spring.data.redis.cluster.nodes=127.0.0.1:3,127.0.0.1:4")
+			.run((context) -> assertThat(context.getBean(RedisTarget.class).description())
+				.isEqualTo("the cluster nodes 127.0.0.1:3, 127.0.0.1:4 (set by spring.data.redis.cluster.nodes)"));
+		this.contextRunner
+			.withPropertyValues("bullmq.queues[0]=emails", "spring.data.redis.sentinel.master=main",
+					"spring.data.redis.sentinel.nodes=127.0.0.1:5")
+			.run((context) -> assertThat(context.getBean(RedisTarget.class).description())
+				.isEqualTo("the master 'main' of the Sentinels 127.0.0.1:5 "
+						+ "(set by spring.data.redis.sentinel.master and spring.data.redis.sentinel.nodes)"));
+		this.contextRunner.withUserConfiguration(UserConnectionFactoryConfiguration.class)
+			.withPropertyValues("bullmq.queues[0]=emails")
+			.run((context) -> assertThat(context.getBean(RedisTarget.class).description())
+				.isEqualTo("127.0.0.1:7 (set by the RedisConnectionFactory bean 'jobsRedis')"));
 	}
 
 	@Test
@@ -198,12 +256,32 @@ class BullMqMetricsAutoConfigurationTests {
 	}
 
 	@Test
-	void failsStartUpOnAnUnknownBullMqProperty() {
-		this.contextRunner.withPropertyValues("bullmq.queue=emails")
-			.run((context) -> assertThat(context).getFailure()
-				.rootCause()
-				.hasMessageContaining("bullmq.queue")
-				.hasMessageContaining("unbound"));
+	void failsStartUpOnAnUnknownBullMqPropertyAndSaysWhichOneWasMeant() {
+		this.contextRunner
+			.withPropertyValues("bullmq.queue[0]=emails", "bullmq.metrics.cache-tll=1s", "bullmq.discovery.includes=a*",
+					"bullmq.metrics.tag.env=prod", "bullmq.nonsense=1")
+			.run((context) -> {
+				assertThat(context).getFailure().rootCause().hasMessageContaining("bullmq.queue");
+				FailureAnalysis analysis = new UnknownPropertyFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription())
+					.contains("bullmq.queue[0] (from \"bullmq.queue[0]\" from property source \"test\"): "
+							+ "did you mean 'bullmq.queues'?")
+					.contains("bullmq.metrics.cache-tll (from")
+					.contains("did you mean 'bullmq.metrics.cache-ttl'?")
+					.contains("did you mean 'bullmq.discovery.include'?")
+					.contains("did you mean 'bullmq.metrics.tags'?")
+					.containsPattern("bullmq.nonsense \\(from [^)]*\\)\n");
+				assertThat(analysis.getAction()).contains("bullmq.queues", "bullmq.discovery.max-queues",
+						"bullmq.health.down-on-failure");
+			});
+	}
+
+	@Test
+	void leavesUnknownPropertiesOfOtherPrefixesToSpringBoot() {
+		UnboundConfigurationPropertiesException other = new UnboundConfigurationPropertiesException(java.util.Set
+			.of(new ConfigurationProperty(ConfigurationPropertyName.of("spring.data.redis.hots"), "x", null)));
+		assertThat(new UnknownPropertyFailureAnalyzer().analyze(other)).isNull();
 	}
 
 	@Test
@@ -286,8 +364,22 @@ class BullMqMetricsAutoConfigurationTests {
 
 		@Bean
 		BullMqReader userReader() {
+			// 'emails' is paused; any other queue has no data at all.
 			return (queues) -> new BullMqSnapshot(Instant.now(),
-					Map.of("emails", new QueueSnapshot("emails", Map.of(), 0, 0, true, null)), Map.of());
+					queues.stream()
+						.collect(java.util.stream.Collectors.toMap((queue) -> queue, (queue) -> new QueueSnapshot(queue,
+								Map.of(), 0, 0, queue.equals("emails"), null, queue.equals("emails")))),
+					Map.of());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserConnectionFactoryConfiguration {
+
+		@Bean
+		LettuceConnectionFactory jobsRedis() {
+			return new LettuceConnectionFactory("127.0.0.1", 7);
 		}
 
 	}
