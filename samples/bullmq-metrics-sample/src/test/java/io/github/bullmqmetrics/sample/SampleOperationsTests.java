@@ -16,6 +16,7 @@
 package io.github.bullmqmetrics.sample;
 
 import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +34,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -58,7 +62,12 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 @ExtendWith(OutputCaptureExtension.class)
 class SampleOperationsTests {
 
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
 	private static final String QUEUE = "invoices";
+
+	/** A queue that is listed but has no data, as the README's own 'image resize' had. */
+	private static final String MISSING = "image resize";
 
 	@AutoClose
 	private final RedisServer redis = RedisServer.startLocal();
@@ -118,15 +127,87 @@ class SampleOperationsTests {
 	}
 
 	@Test
-	void reportsHealthWithThePausedFlagOfEachQueue() {
-		this.sample = RunningSample.start(this.redis, List.of(QUEUE),
+	void reportsHealthWithThePausedFlagOfEachQueueAndAQueueWithNoDataAsMissing() {
+		this.sample = RunningSample.start(this.redis, List.of(QUEUE, MISSING),
 				"--management.endpoint.health.show-details=always", "--bullmq.metrics.cache-ttl=100ms");
 		String health = this.sample.get("/actuator/health", "application/json").body();
-		assertThat(health).contains("\"bullmq\":{").contains("\"" + QUEUE + "\":{\"paused\":true}");
+		assertThat(health).contains("\"bullmq\":{")
+			.contains("\"" + QUEUE + "\":{\"paused\":true}")
+			.contains("\"" + MISSING + "\":{\"missing\":true}");
+	}
+
+	@Test
+	void aRedisOutageLeavesTheApplicationUpWhileBullMqSaysWhy() {
+		this.sample = RunningSample.start(this.redis, List.of(QUEUE),
+				"--management.endpoint.health.show-details=always", "--bullmq.metrics.cache-ttl=100ms");
+		assertThat(health().at("/status").asString()).isEqualTo("UP");
 		this.redis.stop();
 		Await.pause(Duration.ofMillis(200));
-		String down = this.sample.get("/actuator/health/bullmq", "application/json").body();
-		assertThat(down).contains("\"status\":\"DOWN\"").contains("\"cause\":");
+		HttpResponse<String> response = this.sample.get("/actuator/health", "application/json");
+		assertThat(response.statusCode()).isEqualTo(200);
+		JsonNode health = JSON.readTree(response.body());
+		assertThat(health.at("/status").asString()).isEqualTo("UP");
+		assertThat(health.at("/components/bullmq/status").asString()).isEqualTo("UNKNOWN");
+		// The shared connection was open: reads wait for it to come back until they
+		// time out, or are refused at once while it reconnects.
+		assertThat(health.at("/components/bullmq/details/cause").asString()).isIn("connection", "timeout");
+		assertThat(health.at("/components/bullmq/details/lastSuccess").isString()).isTrue();
+		// A health check that gives up waiting says only that; the read's own failure
+		// names the Redis.
+		String target = "Redis at " + this.redis.host() + ":" + this.redis.port()
+				+ " (set by spring.data.redis.host and spring.data.redis.port)";
+		Await.until(Duration.ofSeconds(20), this::health,
+				(checked) -> checked.at("/components/bullmq/details/error").asString().contains(target),
+				"an error that names " + target);
+	}
+
+	@Test
+	void aWrongPasswordLeavesTheApplicationUpWhileBullMqSaysWhy() {
+		this.redis.commands().configSet("requirepass", "right");
+		this.sample = RunningSample.start(this.redis, List.of(QUEUE), "--spring.data.redis.password=wrong",
+				"--management.endpoint.health.show-details=always");
+		HttpResponse<String> response = this.sample.get("/actuator/health", "application/json");
+		assertThat(response.statusCode()).isEqualTo(200);
+		JsonNode health = JSON.readTree(response.body());
+		assertThat(health.at("/status").asString()).isEqualTo("UP");
+		assertThat(health.at("/components/bullmq/status").asString()).isEqualTo("UNKNOWN");
+		assertThat(health.at("/components/bullmq/details/cause").asString()).isEqualTo("authentication");
+		assertThat(health.at("/components/bullmq/details/error").asString()).contains("refused the credentials")
+			.contains("WRONGPASS");
+	}
+
+	@Test
+	void aFailedReadTurnsTheApplicationDownOnlyWhenAskedTo() {
+		this.sample = RunningSample.start(this.redis, List.of(QUEUE), "--bullmq.health.down-on-failure=true",
+				"--bullmq.metrics.cache-ttl=100ms");
+		assertThat(health().at("/status").asString()).isEqualTo("UP");
+		this.redis.stop();
+		Await.pause(Duration.ofMillis(200));
+		HttpResponse<String> response = this.sample.get("/actuator/health", "application/json");
+		assertThat(response.statusCode()).isEqualTo(503);
+		assertThat(JSON.readTree(response.body()).at("/status").asString()).isEqualTo("DOWN");
+	}
+
+	@Test
+	void warnsOnceAboutAListedQueueWithNoDataWhichReadsZeroWithoutAPausedState(CapturedOutput output) {
+		this.sample = RunningSample.start(this.redis, List.of(QUEUE, MISSING), "--bullmq.metrics.cache-ttl=0s");
+		List<Sample> samples = null;
+		for (int i = 0; i < 3; i++) {
+			samples = this.sample.scrapeSamples();
+		}
+		List<Sample> missing = samples.stream()
+			.filter((sample) -> sample.name().equals("bullmq_job_count") && MISSING.equals(sample.label("queue")))
+			.toList();
+		assertThat(missing).extracting((sample) -> sample.label("state"))
+			.containsExactlyInAnyOrder("active", "completed", "delayed", "failed", "prioritized", "waiting",
+					"waiting-children");
+		assertThat(missing).allSatisfy((sample) -> assertThat(sample.value()).isZero());
+		assertThat(value(samples, "bullmq_queue_paused", MISSING, null)).isZero();
+		assertThat(count(output.getOut(),
+				"BullMQ queue '" + MISSING + "' has no data under the prefix 'bull' " + "(no key bull:" + MISSING
+						+ ":*): check the queue name in bullmq.queues and the prefix in " + "bullmq.prefix"))
+			.isEqualTo(1);
+		assertThat(output.getOut()).doesNotContain("BullMQ queue '" + QUEUE + "' has no data");
 	}
 
 	@Test
@@ -153,8 +234,12 @@ class SampleOperationsTests {
 			assertThat(samples).filteredOn((sample) -> sample.name().equals("bullmq_job_count"))
 				.allMatch((sample) -> Double.isNaN(sample.value()));
 		}
-		assertThat(count(output.getOut(), "Cannot read BullMQ's data from Redis")).isEqualTo(1);
-		assertThat(output.getOut()).contains("WRONGPASS");
+		assertThat(count(output.getOut(), "Cannot read BullMQ's data from Redis (authentication): Redis at "
+				+ this.redis.host() + ":" + this.redis.port()
+				+ " (set by spring.data.redis.host and spring.data.redis.port) refused the credentials: WRONGPASS"))
+			.isEqualTo(1);
+		assertThat(output.getOut()).doesNotContain("..");
+		assertThat(refreshErrors(this.sample.scrapeSamples(), "authentication")).isPositive();
 	}
 
 	@Test
@@ -165,20 +250,39 @@ class SampleOperationsTests {
 		this.redis.stop();
 		// A scrape that gives up waiting joins no count: the read it waited for is
 		// counted when it ends, so keep scraping until ten failed reads are counted.
-		this.sample.awaitScrape((samples) -> refreshErrors(samples) >= 10, "ten failed reads counted");
+		this.sample.awaitScrape(
+				(samples) -> refreshErrors(samples, "connection") + refreshErrors(samples, "timeout") >= 10,
+				"ten failed reads counted");
 		this.redis.restart();
 		BullMq.seed(this.redis.url(), Version.V6, "bull", List.of(QueueSpec.everyState(QUEUE)));
 		this.sample.awaitScrape(RunningSample::isUp, "recovery");
 		assertThat(count(output.getOut(), "Cannot read BullMQ's data from Redis")).isEqualTo(1);
+		assertThat(output.getOut()).containsPattern("Cannot read BullMQ's data from Redis \\((connection|timeout)\\): "
+				+ "[^\n]*Redis at " + this.redis.host() + ":" + this.redis.port()
+				+ " \\(set by spring.data.redis.host and spring.data.redis.port\\)");
 		assertThat(count(output.getOut(), "Reading BullMQ's data from Redis works again")).isEqualTo(1);
 		assertThat(output.getOut()).doesNotContain("at io.github.bullmqmetrics");
 	}
 
-	private static double refreshErrors(List<Sample> samples) {
+	@Test
+	void aTypoInABullMqPropertyFailsStartUpNamingThePropertyMeant(CapturedOutput output) {
+		assertThatExceptionOfType(RuntimeException.class)
+			.isThrownBy(() -> RunningSample.start(this.redis, List.of(), "--bullmq.queue[0]=" + QUEUE));
+		assertThat(output.getOut() + output.getErr()).contains("APPLICATION FAILED TO START")
+			.contains("bullmq.queue[0] (from")
+			.contains("did you mean 'bullmq.queues'?");
+	}
+
+	private static double refreshErrors(List<Sample> samples, String cause) {
 		return samples.stream()
 			.filter((sample) -> sample.name().equals("bullmq_exporter_refresh_errors_total"))
+			.filter((sample) -> cause.equals(sample.label("cause")))
 			.mapToDouble(Sample::value)
 			.sum();
+	}
+
+	private JsonNode health() {
+		return JSON.readTree(this.sample.get("/actuator/health", "application/json").body());
 	}
 
 	private static String readmeAclLine() throws IOException {
