@@ -138,7 +138,11 @@ done
 say "An excerpt of curl -s $BASE/actuator/prometheus | grep '^bullmq_' (job counts of 0 left out)"
 grep -E '^bullmq_(job_count|job_completed_total|job_failed_total|queue_paused|exporter_up)[{ ]' <<<"$METRICS" \
 	| grep -Ev '^bullmq_(job_count|queue_paused)\{.* 0(\.0)?$' | sort || true
-[[ $UP != 0 ]] || say "bullmq_exporter_up is not 1: the app could not read Redis; see $LOG_DIR/app.log"
+if [[ $UP == 0 ]]; then
+	say "bullmq_exporter_up is not 1: the app could not read Redis; the end of its log:"
+	tail -n 40 "$LOG_DIR/app.log" >&2
+	[[ $ONCE == 1 ]] && exit 1
+fi
 
 if [[ $ONCE == 1 ]]; then
 	exit 0
