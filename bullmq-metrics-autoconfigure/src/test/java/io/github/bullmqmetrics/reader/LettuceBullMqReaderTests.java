@@ -275,13 +275,13 @@ class LettuceBullMqReaderTests {
 		return this.factories.create(new RedisStandaloneConfiguration(this.redis.host(), port));
 	}
 
-	private static Map<String, Long> byStateName(QueueSnapshot snapshot) {
+	static Map<String, Long> byStateName(QueueSnapshot snapshot) {
 		Map<String, Long> counts = new LinkedHashMap<>();
 		snapshot.counts().forEach((state, count) -> counts.put(state.value(), count));
 		return counts;
 	}
 
-	private static Map<String, Long> difference(Map<String, Long> before, Map<String, Long> after) {
+	static Map<String, Long> difference(Map<String, Long> before, Map<String, Long> after) {
 		Map<String, Long> difference = new HashMap<>();
 		after.forEach((command, calls) -> {
 			long delta = calls - before.getOrDefault(command, 0L);
