@@ -174,6 +174,38 @@ class SampleOperationsTests {
 		assertThat(output.getOut()).doesNotContain("at io.github.bullmqmetrics");
 	}
 
+	@Test
+	void countsEachQueueThatCannotBeReadAsOneRefreshErrorPerRefresh() {
+		// Keys of the wrong type make exactly these two queues unreadable.
+		this.redis.commands().set("bull:broken-wait:wait", "not a list");
+		this.redis.commands().hset("bull:broken-completed:completed", "not", "a sorted set");
+		this.sample = RunningSample.start(this.redis, List.of(QUEUE, "broken-wait", "broken-completed"),
+				"--bullmq.metrics.cache-ttl=0s");
+		List<Sample> previous = this.sample.scrapeSamples();
+		for (int i = 0; i < 3; i++) {
+			List<Sample> samples = this.sample.scrapeSamples();
+			double refreshes = sum(samples, "bullmq_exporter_refresh_seconds_count", null)
+					- sum(previous, "bullmq_exporter_refresh_seconds_count", null);
+			double errors = sum(samples, "bullmq_exporter_refresh_errors_total", "queue")
+					- sum(previous, "bullmq_exporter_refresh_errors_total", "queue");
+			assertThat(refreshes).isPositive();
+			assertThat(errors).as("queue errors of %s refreshes", refreshes).isEqualTo(2 * refreshes);
+			assertThat(value(samples, "bullmq_exporter_up", null, null)).isEqualTo(1);
+			assertThat(value(samples, "bullmq_job_count", QUEUE, "waiting")).isEqualTo(5);
+			// Never read, so the broken queues have no series: absent, never 0.
+			assertThat(RunningSample.queues(samples)).containsExactly(QUEUE);
+			previous = samples;
+		}
+	}
+
+	private static double sum(List<Sample> samples, String name, String cause) {
+		return samples.stream()
+			.filter((sample) -> sample.name().equals(name))
+			.filter((sample) -> cause == null || cause.equals(sample.label("cause")))
+			.mapToDouble(Sample::value)
+			.sum();
+	}
+
 	private static double refreshErrors(List<Sample> samples) {
 		return samples.stream()
 			.filter((sample) -> sample.name().equals("bullmq_exporter_refresh_errors_total"))
