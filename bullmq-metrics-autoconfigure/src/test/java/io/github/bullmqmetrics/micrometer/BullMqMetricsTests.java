@@ -142,6 +142,21 @@ class BullMqMetricsTests {
 	}
 
 	@Test
+	void countsOneErrorPerQueueThatCannotBeReadInEachRefresh() {
+		this.data.set(() -> new BullMqSnapshot(Instant.now(), Map.of("good", queue("good", 1, 0)),
+				Map.of("bad", "WRONGTYPE Operation against a key holding the wrong kind of value", "worse",
+						"WRONGTYPE Operation against a key holding the wrong kind of value")));
+		bind();
+		for (int refresh = 1; refresh <= 3; refresh++) {
+			scrape();
+			assertThat(this.registry.get(BullMqMeters.EXPORTER_REFRESH).timer().count()).isEqualTo(refresh);
+			assertThat(this.registry.get(BullMqMeters.EXPORTER_REFRESH_ERRORS).tag("cause", "queue").counter().count())
+				.isEqualTo(2 * refresh);
+			this.now.addAndGet(Duration.ofSeconds(5).toNanos());
+		}
+	}
+
+	@Test
 	void queuesThatAppearGainMetersAndQueuesThatVanishLoseThem() {
 		this.data.set(() -> snapshot(queue("a", 1, 0)));
 		bind();

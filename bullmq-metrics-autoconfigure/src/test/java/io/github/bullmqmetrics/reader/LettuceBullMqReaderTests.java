@@ -26,6 +26,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -149,15 +150,27 @@ class LettuceBullMqReaderTests {
 		assertThat(snapshot.count(JobState.PAUSED)).hasValue(0);
 	}
 
-	@Test
-	void aLegacyMarkerIsNotAJobAndIsLeftInPlace() {
-		String queue = "legacy-marker";
-		BullMq.seed(redis.url(), Version.V5, "bull", List.of(new QueueSpec(queue, 0, 0, 0, 3, 0, 0, 0, false)));
-		// A marker as BullMQ 3.1 to 4 left it at the tail of the wait list.
-		redis.commands().rpush("bull:" + queue + ":wait", "0:1000");
+	@ParameterizedTest(name = "{0} at the tail of {1}")
+	@CsvSource({ "0, wait", "0:1000, wait", "0, paused", "0:1000, paused" })
+	void aLegacyMarkerAtTheTailOfAListIsNotAJobAndIsLeftInPlace(String marker, String list) {
+		boolean paused = list.equals("paused");
+		JobState state = paused ? JobState.PAUSED : JobState.WAITING;
+		String queue = "legacy-marker-" + list + "-" + marker.replace(':', '-');
+		// BullMQ 5 pauses by moving the jobs to the paused list, which counts as paused.
+		Map<String, Long> expected = new LinkedHashMap<>(
+				BullMq.seed(redis.url(), Version.V5, "bull", List.of(new QueueSpec(queue, 0, 0, 0, 3, 0, 0, 0, paused)))
+					.get(queue));
+		String key = "bull:" + queue + ":" + state.keySuffix();
+		// A marker as BullMQ 2 (0) or 3.1 to 4 (0:<delay>) left it at the tail, with
+		// jobs added at the head since, so that head and tail differ.
+		redis.commands().rpush(key, marker);
+		redis.commands().lpush(key, "1001", "1002");
+		expected.put(state.value(), redis.commands().llen(key) - 1);
 		QueueSnapshot snapshot = reader("bull").read(List.of(queue)).queues().get(queue);
-		assertThat(snapshot.count(JobState.WAITING)).hasValue(3);
-		assertThat(redis.commands().llen("bull:" + queue + ":wait")).isEqualTo(4);
+		assertThat(byStateName(snapshot)).isEqualTo(expected);
+		assertThat(snapshot.count(state)).hasValue(5);
+		assertThat(redis.commands().llen(key)).isEqualTo(6);
+		assertThat(redis.commands().lindex(key, -1)).isEqualTo(marker);
 	}
 
 	@Test
@@ -314,13 +327,13 @@ class LettuceBullMqReaderTests {
 		return this.factories.create(new RedisStandaloneConfiguration(this.redis.host(), port));
 	}
 
-	private static Map<String, Long> byStateName(QueueSnapshot snapshot) {
+	static Map<String, Long> byStateName(QueueSnapshot snapshot) {
 		Map<String, Long> counts = new LinkedHashMap<>();
 		snapshot.counts().forEach((state, count) -> counts.put(state.value(), count));
 		return counts;
 	}
 
-	private static Map<String, Long> difference(Map<String, Long> before, Map<String, Long> after) {
+	static Map<String, Long> difference(Map<String, Long> before, Map<String, Long> after) {
 		Map<String, Long> difference = new HashMap<>();
 		after.forEach((command, calls) -> {
 			long delta = calls - before.getOrDefault(command, 0L);

@@ -16,11 +16,14 @@
 package io.github.bullmqmetrics.sample;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import org.junit.jupiter.api.AutoClose;
@@ -105,7 +108,7 @@ class SampleClusterTests {
 		try (RedisServer single = RedisServer.start()) {
 			expected = BullMq.seed(single.url(), Version.V6, "plain",
 					List.of(QueueSpec.everyState("spread"), QueueSpec.everyState("wide")));
-			copyToCluster(single);
+			copyToCluster(single, "plain");
 		}
 		this.sample = RunningSample.start(clusterArgs(), List.of("spread", "wide"), "--bullmq.prefix=plain");
 		List<Sample> scrape = this.sample.scrapeSamples();
@@ -114,6 +117,48 @@ class SampleClusterTests {
 					.as("%s %s", queue, state)
 					.isEqualTo(count.doubleValue())));
 		assertThat(value(scrape, "bullmq_job_completed_total", "spread", null)).isEqualTo(3);
+	}
+
+	@Test
+	void readsLegacyMarkersKeyByKeyFromTheTailOfWaitAndOfAPausedList() {
+		Map<String, Map<String, Long>> expected = new LinkedHashMap<>();
+		try (RedisServer single = RedisServer.start()) {
+			for (String list : List.of("wait", "paused")) {
+				for (String marker : List.of("0", "0:1000")) {
+					String queue = "marker-" + list + "-" + marker.replace(':', '-');
+					boolean paused = list.equals("paused");
+					// BullMQ 5 pauses by moving the jobs to the paused list.
+					Map<String, Long> counts = new LinkedHashMap<>(BullMq
+						.seed(single.url(), Version.V5, "legacy",
+								List.of(new QueueSpec(queue, 0, 0, 0, 3, 0, 0, 0, paused)))
+						.get(queue));
+					String key = "legacy:" + queue + ":" + list;
+					// A marker of BullMQ 2 (0) or 3.1 to 4 (0:<delay>) at the tail, and
+					// jobs
+					// added at the head since, so that head and tail differ.
+					single.commands().rpush(key, marker);
+					single.commands().lpush(key, "1001", "1002");
+					counts.put(paused ? "paused" : "waiting", single.commands().llen(key) - 1);
+					expected.put(queue, counts);
+				}
+			}
+			copyToCluster(single, "legacy");
+		}
+		// Without a hash tag a queue's keys spread over slots, so they are read key by
+		// key.
+		expected.keySet()
+			.forEach((queue) -> assertThat(Stream.of("wait", "paused", "meta")
+				.map((suffix) -> SlotHash.getSlot("legacy:" + queue + ":" + suffix))
+				.distinct()
+				.count()).as(queue).isGreaterThan(1));
+		this.sample = RunningSample.start(clusterArgs(), List.copyOf(expected.keySet()), "--bullmq.prefix=legacy");
+		List<Sample> scrape = this.sample.scrapeSamples();
+		expected.forEach((queue,
+				counts) -> counts.forEach((state, count) -> assertThat(value(scrape, "bullmq_job_count", queue, state))
+					.as("%s %s", queue, state)
+					.isEqualTo(count.doubleValue())));
+		assertThat(value(scrape, "bullmq_job_count", "marker-paused-0", "paused")).isEqualTo(5);
+		assertThat(value(scrape, "bullmq_job_count", "marker-wait-0-1000", "waiting")).isEqualTo(5);
 	}
 
 	@Test
@@ -138,10 +183,10 @@ class SampleClusterTests {
 				"--spring.data.redis.lettuce.cluster.refresh.period=1s", "--spring.data.redis.timeout=2s");
 	}
 
-	private static void copyToCluster(RedisServer single) {
+	private static void copyToCluster(RedisServer single, String prefix) {
 		RedisClusterClient client = RedisClusterClient.create(RedisURI.create("redis://" + cluster.nodes().get(0)));
 		try (StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
-			for (String key : single.commands().keys("plain:*")) {
+			for (String key : single.commands().keys(prefix + ":*")) {
 				byte[] dump = single.commands().dump(key);
 				connection.sync().restore(key.getBytes(java.nio.charset.StandardCharsets.UTF_8), 0, dump);
 			}

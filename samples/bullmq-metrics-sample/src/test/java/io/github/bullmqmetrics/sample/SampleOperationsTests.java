@@ -239,7 +239,8 @@ class SampleOperationsTests {
 				+ " (set by spring.data.redis.host and spring.data.redis.port) refused the credentials: WRONGPASS"))
 			.isEqualTo(1);
 		assertThat(output.getOut()).doesNotContain("..");
-		assertThat(refreshErrors(this.sample.scrapeSamples(), "authentication")).isPositive();
+		assertThat(sum(this.sample.scrapeSamples(), "bullmq_exporter_refresh_errors_total", "authentication"))
+			.isPositive();
 	}
 
 	@Test
@@ -251,7 +252,8 @@ class SampleOperationsTests {
 		// A scrape that gives up waiting joins no count: the read it waited for is
 		// counted when it ends, so keep scraping until ten failed reads are counted.
 		this.sample.awaitScrape(
-				(samples) -> refreshErrors(samples, "connection") + refreshErrors(samples, "timeout") >= 10,
+				(samples) -> sum(samples, "bullmq_exporter_refresh_errors_total", "connection")
+						+ sum(samples, "bullmq_exporter_refresh_errors_total", "timeout") >= 10,
 				"ten failed reads counted");
 		this.redis.restart();
 		BullMq.seed(this.redis.url(), Version.V6, "bull", List.of(QueueSpec.everyState(QUEUE)));
@@ -273,10 +275,34 @@ class SampleOperationsTests {
 			.contains("did you mean 'bullmq.queues'?");
 	}
 
-	private static double refreshErrors(List<Sample> samples, String cause) {
+	@Test
+	void countsEachQueueThatCannotBeReadAsOneRefreshErrorPerRefresh() {
+		// Keys of the wrong type make exactly these two queues unreadable.
+		this.redis.commands().set("bull:broken-wait:wait", "not a list");
+		this.redis.commands().hset("bull:broken-completed:completed", "not", "a sorted set");
+		this.sample = RunningSample.start(this.redis, List.of(QUEUE, "broken-wait", "broken-completed"),
+				"--bullmq.metrics.cache-ttl=0s");
+		List<Sample> previous = this.sample.scrapeSamples();
+		for (int i = 0; i < 3; i++) {
+			List<Sample> samples = this.sample.scrapeSamples();
+			double refreshes = sum(samples, "bullmq_exporter_refresh_seconds_count", null)
+					- sum(previous, "bullmq_exporter_refresh_seconds_count", null);
+			double errors = sum(samples, "bullmq_exporter_refresh_errors_total", "queue")
+					- sum(previous, "bullmq_exporter_refresh_errors_total", "queue");
+			assertThat(refreshes).isPositive();
+			assertThat(errors).as("queue errors of %s refreshes", refreshes).isEqualTo(2 * refreshes);
+			assertThat(value(samples, "bullmq_exporter_up", null, null)).isEqualTo(1);
+			assertThat(value(samples, "bullmq_job_count", QUEUE, "waiting")).isEqualTo(5);
+			// Never read, so the broken queues have no series: absent, never 0.
+			assertThat(RunningSample.queues(samples)).containsExactly(QUEUE);
+			previous = samples;
+		}
+	}
+
+	private static double sum(List<Sample> samples, String name, String cause) {
 		return samples.stream()
-			.filter((sample) -> sample.name().equals("bullmq_exporter_refresh_errors_total"))
-			.filter((sample) -> cause.equals(sample.label("cause")))
+			.filter((sample) -> sample.name().equals(name))
+			.filter((sample) -> cause == null || cause.equals(sample.label("cause")))
 			.mapToDouble(Sample::value)
 			.sum();
 	}

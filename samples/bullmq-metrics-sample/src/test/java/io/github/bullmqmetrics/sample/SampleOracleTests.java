@@ -58,6 +58,16 @@ class SampleOracleTests {
 
 	private static final Map<Version, List<String>> QUEUES = new LinkedHashMap<>();
 
+	/**
+	 * Per version, queue names with leading or trailing spaces, which BullMQ keeps as
+	 * they are. They are left out of {@code bullmq.queues}, which configuration binding
+	 * may trim: only discovery finds them.
+	 */
+	private static final Map<Version, List<String>> PADDED = new LinkedHashMap<>();
+
+	private static final List<String> TAGS = List.of("--bullmq.metrics.tags.env=" + GLOBAL_VARIABLES.get("env"),
+			"--bullmq.metrics.tags.server=1");
+
 	private static RedisServer redis;
 
 	private static ConfigurableApplicationContext app;
@@ -76,12 +86,16 @@ class SampleOracleTests {
 					"a,b=c}{x")) {
 				specs.add(new QueueSpec(version + " " + hostile, 1, 1, 0, 2, 1, 1, 0, false));
 			}
-			BullMq.seed(redis.url(), version, "bull", specs);
 			QUEUES.put(version, specs.stream().map(QueueSpec::name).toList());
+			List<String> padded = List.of(" leading " + version, "trailing " + version + " ",
+					"  both " + version + "  ");
+			padded.forEach((name) -> specs.add(new QueueSpec(name, 1, 1, 0, 2, 1, 1, 0, false)));
+			PADDED.put(version, padded);
+			BullMq.seed(redis.url(), version, "bull", specs);
 		}
 		List<String> args = new ArrayList<>(List.of("--server.port=0", "--spring.data.redis.host=" + redis.host(),
-				"--spring.data.redis.port=" + redis.port(), "--bullmq.metrics.tags.env=" + GLOBAL_VARIABLES.get("env"),
-				"--bullmq.metrics.tags.server=1"));
+				"--spring.data.redis.port=" + redis.port()));
+		args.addAll(TAGS);
 		List<String> all = QUEUES.values().stream().flatMap(List::stream).toList();
 		for (int i = 0; i < all.size(); i++) {
 			args.add("--bullmq.queues[" + i + "]=" + all.get(i));
@@ -106,6 +120,24 @@ class SampleOracleTests {
 		for (Version version : Version.values()) {
 			BullMqOracle.assertSameAsBullMq(ours, BullMq.exportPrometheusMetrics(redis.url(), version, "bull",
 					QUEUES.get(version), GLOBAL_VARIABLES));
+		}
+	}
+
+	@Test
+	void discoversAndReportsWhatBullMqReportsForQueuesWhoseNamesStartOrEndWithSpaces() {
+		List<String> everyQueue = new ArrayList<>();
+		QUEUES.values().forEach(everyQueue::addAll);
+		PADDED.values().forEach(everyQueue::addAll);
+		try (RunningSample discovering = RunningSample.start(redis, List.of(), TAGS.toArray(String[]::new))) {
+			List<Sample> ours = discovering.awaitScrape(
+					(samples) -> RunningSample.queues(samples).size() == everyQueue.size(),
+					"a series for each of the " + everyQueue.size() + " queues");
+			for (Version version : Version.values()) {
+				List<String> queues = new ArrayList<>(QUEUES.get(version));
+				queues.addAll(PADDED.get(version));
+				BullMqOracle.assertSameAsBullMq(ours,
+						BullMq.exportPrometheusMetrics(redis.url(), version, "bull", queues, GLOBAL_VARIABLES));
+			}
 		}
 	}
 
