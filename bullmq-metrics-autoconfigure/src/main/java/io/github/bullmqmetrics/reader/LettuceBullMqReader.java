@@ -180,6 +180,12 @@ public class LettuceBullMqReader implements BullMqReader {
 
 		private RedisFuture<List<Object>> reply;
 
+		/**
+		 * Whether this batch went out as {@code EVAL_RO}: every batch is sent before the
+		 * first reply tells whether Redis knows it.
+		 */
+		private boolean sentReadOnly;
+
 		ScriptBatch(List<String> queues) {
 			super(queues);
 		}
@@ -187,8 +193,8 @@ public class LettuceBullMqReader implements BullMqReader {
 		@Override
 		void send(LettuceSession session) {
 			RedisClusterAsyncCommands<byte[], byte[]> commands = session.commands();
-			this.reply = LettuceBullMqReader.this.readOnlyScripts
-					? commands.evalReadOnly(SCRIPT.source(), ScriptOutputType.MULTI, this.keys)
+			this.sentReadOnly = LettuceBullMqReader.this.readOnlyScripts;
+			this.reply = this.sentReadOnly ? commands.evalReadOnly(SCRIPT.source(), ScriptOutputType.MULTI, this.keys)
 					: commands.eval(SCRIPT.source(), ScriptOutputType.MULTI, this.keys);
 		}
 
@@ -198,7 +204,7 @@ public class LettuceBullMqReader implements BullMqReader {
 				return session.await(this.reply);
 			}
 			catch (BullMqReadException ex) {
-				if (!LettuceBullMqReader.this.readOnlyScripts || !LettuceSession.isUnknownCommand(ex)) {
+				if (!this.sentReadOnly || !LettuceSession.isUnknownCommand(ex)) {
 					throw ex;
 				}
 				// Redis before 7.0: the same script, which only reads, runs with EVAL.

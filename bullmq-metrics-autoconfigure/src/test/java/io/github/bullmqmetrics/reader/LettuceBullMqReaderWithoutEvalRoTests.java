@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -96,16 +95,16 @@ class LettuceBullMqReaderWithoutEvalRoTests {
 	}
 
 	@Test
-	@Disabled("Fails today: every batch of the first read is sent with EVAL_RO, the first refusal switches the "
-			+ "reader to EVAL, and ScriptBatch.receive then rethrows the refusal of every later batch instead of "
-			+ "resending it, so the whole first read fails. Enable with the fix.")
 	void readsMoreQueuesThanOneScriptCallTakesOnItsFirstRead() {
 		List<String> queues = IntStream.range(0, 2 * LettuceBullMqReader.QUEUES_PER_CALL + 50)
 			.mapToObj((i) -> "many-" + i)
 			.toList();
+		// Every batch of the first read goes out as EVAL_RO before the first refusal
+		// comes back: each one is sent again with EVAL.
 		BullMqSnapshot snapshot = reader(factory()).read(queues);
 		assertThat(snapshot.failures()).isEmpty();
 		assertThat(snapshot.queues().keySet()).containsExactlyElementsOf(queues);
+		assertThat(evalCalls()).isEqualTo(3);
 	}
 
 	private static Map<String, Long> countsOf(BullMqSnapshot snapshot) {
