@@ -48,6 +48,39 @@ public final class BullMqMeters {
 	/** Description of {@link #QUEUE_PAUSED}. */
 	public static final String QUEUE_PAUSED_DESCRIPTION = "Whether the queue is paused (1) or not (0)";
 
+	/**
+	 * Gauge, in seconds: how long the job that has waited longest at the front of a queue
+	 * has been ready to run.
+	 */
+	public static final String QUEUE_LATENCY = "bullmq.queue.latency";
+
+	/** Description of {@link #QUEUE_LATENCY}. */
+	public static final String QUEUE_LATENCY_DESCRIPTION = "How long the job that has waited longest at the front of the queue has been ready to run";
+
+	/** Gauge: delayed jobs whose time has come but that no worker has promoted yet. */
+	public static final String QUEUE_OVERDUE_JOBS = "bullmq.queue.overdue.jobs";
+
+	/** Description of {@link #QUEUE_OVERDUE_JOBS}. */
+	public static final String QUEUE_OVERDUE_JOBS_DESCRIPTION = "Delayed jobs whose time has come but that no worker has promoted yet";
+
+	/** Gauge: the job schedulers of a queue. */
+	public static final String QUEUE_JOB_SCHEDULERS = "bullmq.queue.job.schedulers";
+
+	/** Description of {@link #QUEUE_JOB_SCHEDULERS}. */
+	public static final String QUEUE_JOB_SCHEDULERS_DESCRIPTION = "Number of job schedulers of the queue";
+
+	/** Gauge, in seconds: how long a queue stays rate-limited. */
+	public static final String QUEUE_RATE_LIMIT_TTL = "bullmq.queue.rate.limit.ttl";
+
+	/** Description of {@link #QUEUE_RATE_LIMIT_TTL}. */
+	public static final String QUEUE_RATE_LIMIT_TTL_DESCRIPTION = "How long the queue stays rate-limited, 0 when it is not";
+
+	/** Gauge: the global concurrency of a queue, present only when one is set. */
+	public static final String QUEUE_GLOBAL_CONCURRENCY = "bullmq.queue.global.concurrency";
+
+	/** Description of {@link #QUEUE_GLOBAL_CONCURRENCY}. */
+	public static final String QUEUE_GLOBAL_CONCURRENCY_DESCRIPTION = "Global concurrency of the queue";
+
 	/** Gauge: 1 when the last read of Redis succeeded, else 0. */
 	public static final String EXPORTER_UP = "bullmq.exporter.up";
 

@@ -15,6 +15,7 @@
  */
 package io.github.bullmqmetrics.micrometer;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,6 +38,7 @@ import org.jspecify.annotations.Nullable;
 
 import io.github.bullmqmetrics.reader.BullMqSnapshot;
 import io.github.bullmqmetrics.reader.JobState;
+import io.github.bullmqmetrics.reader.QueueActivity;
 import io.github.bullmqmetrics.reader.QueueSnapshot;
 
 /**
@@ -54,6 +56,8 @@ import io.github.bullmqmetrics.reader.QueueSnapshot;
  * @author bullmq-metrics authors
  */
 public class BullMqMetrics implements MeterBinder {
+
+	private static final String SECONDS = "seconds";
 
 	private final SnapshotCache cache;
 
@@ -111,8 +115,13 @@ public class BullMqMetrics implements MeterBinder {
 			if (refresh.failureCause() != null) {
 				errors(registry, refresh.failureCause()).increment();
 			}
-			else if (!refresh.snapshot().failures().isEmpty()) {
-				errors(registry, BullMqMeters.CAUSE_QUEUE).increment(refresh.snapshot().failures().size());
+			else {
+				if (!refresh.snapshot().failures().isEmpty()) {
+					errors(registry, BullMqMeters.CAUSE_QUEUE).increment(refresh.snapshot().failures().size());
+				}
+				// A part that could not be read for any queue (latency without TIME,
+				// say).
+				refresh.snapshot().unavailable().keySet().forEach((part) -> errors(registry, part).increment());
 			}
 		}
 		if (refresh.snapshot() != null) {
@@ -136,19 +145,9 @@ public class BullMqMetrics implements MeterBinder {
 		}
 		this.reconciled = null;
 		Map<MeterKey, List<Meter>> stale = new HashMap<>(this.queueMeters);
-		snapshot.queues().values().forEach((queue) -> {
-			for (JobState state : queue.counts().keySet()) {
-				keep(stale, new MeterKey(queue.name(), state));
-			}
-			keep(stale, new MeterKey(queue.name(), null));
-		});
-		snapshot.failures().keySet().forEach((queue) -> {
-			// A queue that cannot be read keeps its meters, which read NaN.
-			stale.remove(new MeterKey(queue, null));
-			for (JobState state : JobState.values()) {
-				stale.remove(new MeterKey(queue, state));
-			}
-		});
+		snapshot.queues().values().forEach((queue) -> keysOf(queue).forEach((key) -> keep(stale, key)));
+		// A queue that cannot be read keeps whatever meters it had, which read NaN.
+		stale.keySet().removeIf((key) -> snapshot.failures().containsKey(key.queue()));
 		stale.forEach((key, meters) -> {
 			this.queueMeters.remove(key);
 			for (MeterRegistry registry : this.registries) {
@@ -156,15 +155,27 @@ public class BullMqMetrics implements MeterBinder {
 			}
 		});
 		if (snapshot.failures().isEmpty()) {
-			// Only then do the meters match the snapshot exactly: a failing queue keeps
-			// whatever meters it had.
+			// Only then do the meters match the snapshot exactly.
 			this.reconciled = snapshot;
 		}
 	}
 
+	/** The meters that a queue's snapshot calls for. */
+	private static List<MeterKey> keysOf(QueueSnapshot queue) {
+		List<MeterKey> keys = new ArrayList<>();
+		for (JobState state : queue.counts().keySet()) {
+			keys.add(new MeterKey(queue.name(), Kind.COUNT, state));
+		}
+		keys.add(new MeterKey(queue.name(), Kind.QUEUE, null));
+		if (queue.activity().globalConcurrency() != null) {
+			keys.add(new MeterKey(queue.name(), Kind.GLOBAL_CONCURRENCY, null));
+		}
+		return keys;
+	}
+
 	/**
-	 * Whether a snapshot has the same queues, each with the same states, as the one the
-	 * meters match: the common case, checked per queue rather than per meter.
+	 * Whether a snapshot calls for the same meters as the one the meters match: the
+	 * common case, checked per queue rather than per meter.
 	 */
 	private static boolean sameShape(BullMqSnapshot snapshot, @Nullable BullMqSnapshot reconciled) {
 		if (reconciled == null || !snapshot.failures().isEmpty()
@@ -173,7 +184,8 @@ public class BullMqMetrics implements MeterBinder {
 		}
 		for (QueueSnapshot queue : snapshot.queues().values()) {
 			QueueSnapshot previous = reconciled.queues().get(queue.name());
-			if (previous == null || !previous.counts().keySet().equals(queue.counts().keySet())) {
+			if (previous == null || !previous.counts().keySet().equals(queue.counts().keySet()) || (previous.activity()
+				.globalConcurrency() == null) != (queue.activity().globalConcurrency() == null)) {
 				return false;
 			}
 		}
@@ -190,32 +202,60 @@ public class BullMqMetrics implements MeterBinder {
 
 	private List<Meter> register(MeterKey key, MeterRegistry registry) {
 		Tags queueTags = this.tags.and(BullMqMeters.QUEUE, key.queue());
-		if (key.state() != null) {
-			return List
-				.of(Gauge.builder(BullMqMeters.JOB_COUNT, this, (metrics) -> metrics.count(key.queue(), key.state()))
-					.description(BullMqMeters.JOB_COUNT_DESCRIPTION)
-					.tags(queueTags)
-					.tag(BullMqMeters.STATE, key.state().value())
-					.strongReference(true)
-					.register(registry));
-		}
-		return List.of(
-				counter(registry, BullMqMeters.JOB_COMPLETED, BullMqMeters.JOB_COMPLETED_DESCRIPTION, queueTags,
-						(metrics) -> metrics.queueValue(key.queue(), QueueSnapshot::completedTotal)),
-				counter(registry, BullMqMeters.JOB_FAILED, BullMqMeters.JOB_FAILED_DESCRIPTION, queueTags,
-						(metrics) -> metrics.queueValue(key.queue(), QueueSnapshot::failedTotal)),
-				Gauge
-					.builder(BullMqMeters.QUEUE_PAUSED, this,
-							(metrics) -> metrics.queueValue(key.queue(), (queue) -> queue.paused() ? 1 : 0))
-					.description(BullMqMeters.QUEUE_PAUSED_DESCRIPTION)
-					.tags(queueTags)
-					.strongReference(true)
-					.register(registry));
+		String queue = key.queue();
+		return switch (key.kind()) {
+			case COUNT -> List.of(gauge(registry, BullMqMeters.JOB_COUNT, BullMqMeters.JOB_COUNT_DESCRIPTION,
+					queueTags.and(BullMqMeters.STATE, key.state().value()), null,
+					(metrics) -> metrics.count(queue, key.state())));
+			case QUEUE -> List.of(
+					counter(registry, BullMqMeters.JOB_COMPLETED, BullMqMeters.JOB_COMPLETED_DESCRIPTION, queueTags,
+							(metrics) -> metrics.queueValue(queue, QueueSnapshot::completedTotal)),
+					counter(registry, BullMqMeters.JOB_FAILED, BullMqMeters.JOB_FAILED_DESCRIPTION, queueTags,
+							(metrics) -> metrics.queueValue(queue, QueueSnapshot::failedTotal)),
+					gauge(registry, BullMqMeters.QUEUE_PAUSED, BullMqMeters.QUEUE_PAUSED_DESCRIPTION, queueTags, null,
+							(metrics) -> metrics.queueValue(queue, (snapshot) -> snapshot.paused() ? 1 : 0)),
+					gauge(registry, BullMqMeters.QUEUE_LATENCY, BullMqMeters.QUEUE_LATENCY_DESCRIPTION, queueTags,
+							SECONDS, (metrics) -> metrics.activity(queue, (activity) -> seconds(activity.latency()))),
+					gauge(registry, BullMqMeters.QUEUE_OVERDUE_JOBS, BullMqMeters.QUEUE_OVERDUE_JOBS_DESCRIPTION,
+							queueTags, null,
+							(metrics) -> metrics.activity(queue, (activity) -> number(activity.overdue()))),
+					gauge(registry, BullMqMeters.QUEUE_JOB_SCHEDULERS, BullMqMeters.QUEUE_JOB_SCHEDULERS_DESCRIPTION,
+							queueTags, null,
+							(metrics) -> metrics.activity(queue, (activity) -> number(activity.schedulers()))),
+					gauge(registry, BullMqMeters.QUEUE_RATE_LIMIT_TTL, BullMqMeters.QUEUE_RATE_LIMIT_TTL_DESCRIPTION,
+							queueTags, SECONDS,
+							(metrics) -> metrics.activity(queue, (activity) -> seconds(activity.rateLimitTtl()))));
+			case GLOBAL_CONCURRENCY -> List.of(gauge(registry, BullMqMeters.QUEUE_GLOBAL_CONCURRENCY,
+					BullMqMeters.QUEUE_GLOBAL_CONCURRENCY_DESCRIPTION, queueTags, null,
+					(metrics) -> metrics.activity(queue, (activity) -> number(activity.globalConcurrency()))));
+		};
+	}
+
+	private Meter gauge(MeterRegistry registry, String name, String description, Tags tags, @Nullable String baseUnit,
+			ToDoubleFunction<BullMqMetrics> value) {
+		return Gauge.builder(name, this, value)
+			.description(description)
+			.tags(tags)
+			.baseUnit(baseUnit)
+			.strongReference(true)
+			.register(registry);
 	}
 
 	private Meter counter(MeterRegistry registry, String name, String description, Tags tags,
 			ToDoubleFunction<BullMqMetrics> value) {
 		return FunctionCounter.builder(name, this, value).description(description).tags(tags).register(registry);
+	}
+
+	private double activity(String queue, ToDoubleFunction<QueueActivity> value) {
+		return queueValue(queue, (snapshot) -> value.applyAsDouble(snapshot.activity()));
+	}
+
+	private static double seconds(@Nullable Duration duration) {
+		return (duration != null) ? duration.toNanos() / 1e9 : Double.NaN;
+	}
+
+	private static double number(@Nullable Long value) {
+		return (value != null) ? value : Double.NaN;
 	}
 
 	private double count(String queue, JobState state) {
@@ -240,10 +280,24 @@ public class BullMqMetrics implements MeterBinder {
 	}
 
 	/**
-	 * Identifies the meters of one queue: its job count in one state, or, with no state,
-	 * its totals and paused flag.
+	 * Identifies a group of meters of one queue, registered and removed together: its job
+	 * count in one state, its queue-level meters, or a meter that exists only while its
+	 * value does.
 	 */
-	private record MeterKey(String queue, @Nullable JobState state) {
+	private record MeterKey(String queue, Kind kind, @Nullable JobState state) {
+	}
+
+	private enum Kind {
+
+		/** {@link BullMqMeters#JOB_COUNT} of one state. */
+		COUNT,
+
+		/** The totals, paused flag, latency, overdue jobs, schedulers and rate limit. */
+		QUEUE,
+
+		/** {@link BullMqMeters#QUEUE_GLOBAL_CONCURRENCY}, while one is set. */
+		GLOBAL_CONCURRENCY
+
 	}
 
 }

@@ -44,6 +44,8 @@ public final class RefreshLog implements Consumer<Refresh> {
 
 	private final Set<String> missingQueues = new HashSet<>();
 
+	private final Set<String> unavailableParts = new HashSet<>();
+
 	/**
 	 * Create the log.
 	 * @param prefix BullMQ's key prefix, named in the warning about a missing queue
@@ -70,6 +72,24 @@ public final class RefreshLog implements Consumer<Refresh> {
 		this.up = true;
 		logQueueFailures(snapshot);
 		logMissingQueues(snapshot);
+		logUnavailableParts(snapshot);
+	}
+
+	private void logUnavailableParts(BullMqSnapshot snapshot) {
+		snapshot.unavailable().forEach((part, reason) -> {
+			if (this.unavailableParts.add(part)) {
+				logger.warn("Cannot read the " + part + " of BullMQ queues: " + sentence(reason)
+						+ " Those series read NaN or are absent; the rest is read as usual. This is logged again "
+						+ "only on recovery.");
+			}
+		});
+		this.unavailableParts.removeIf((part) -> {
+			boolean recovered = !snapshot.unavailable().containsKey(part);
+			if (recovered) {
+				logger.info("The " + part + " of BullMQ queues can be read again");
+			}
+			return recovered;
+		});
 	}
 
 	private void logQueueFailures(BullMqSnapshot snapshot) {

@@ -29,13 +29,30 @@ import java.util.Map;
  * asked for
  * @param failures why a queue could not be read (for example a key of the wrong type), by
  * queue name
+ * @param unavailable why a part of every queue's data could not be read while the rest
+ * could, by part (for example {@link #LATENCY} when Redis refuses {@code TIME})
  * @author bullmq-metrics authors
  */
-public record BullMqSnapshot(Instant readAt, Map<String, QueueSnapshot> queues, Map<String, String> failures) {
+public record BullMqSnapshot(Instant readAt, Map<String, QueueSnapshot> queues, Map<String, String> failures,
+		Map<String, String> unavailable) {
+
+	/** The part of {@link #unavailable()} for latency and overdue jobs. */
+	public static final String LATENCY = "latency";
 
 	public BullMqSnapshot {
 		queues = Collections.unmodifiableMap(new LinkedHashMap<>(queues));
 		failures = Collections.unmodifiableMap(new LinkedHashMap<>(failures));
+		unavailable = Collections.unmodifiableMap(new LinkedHashMap<>(unavailable));
+	}
+
+	/**
+	 * Create a snapshot in which every part could be read.
+	 * @param readAt when the read completed
+	 * @param queues the snapshot of each queue that was read
+	 * @param failures why a queue could not be read
+	 */
+	public BullMqSnapshot(Instant readAt, Map<String, QueueSnapshot> queues, Map<String, String> failures) {
+		this(readAt, queues, failures, Map.of());
 	}
 
 }

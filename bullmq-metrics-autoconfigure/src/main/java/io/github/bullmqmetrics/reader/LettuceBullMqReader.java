@@ -111,12 +111,13 @@ public class LettuceBullMqReader implements BullMqReader {
 		batches.forEach((batch) -> batch.send(session));
 		Map<String, QueueSnapshot> snapshots = new HashMap<>();
 		Map<String, String> failures = new LinkedHashMap<>();
+		Map<String, String> unavailable = new LinkedHashMap<>();
 		for (Batch batch : batches) {
-			SCRIPT.decode(batch.queues, batch.receive(session), snapshots, failures);
+			SCRIPT.decode(batch.queues, batch.receive(session), snapshots, failures, unavailable);
 		}
 		Map<String, QueueSnapshot> ordered = new LinkedHashMap<>();
 		queues.stream().filter(snapshots::containsKey).forEach((queue) -> ordered.put(queue, snapshots.get(queue)));
-		return new BullMqSnapshot(this.clock.instant(), ordered, failures);
+		return new BullMqSnapshot(this.clock.instant(), ordered, failures, unavailable);
 	}
 
 	private List<Batch> plan(LettuceSession session, List<String> queues) {

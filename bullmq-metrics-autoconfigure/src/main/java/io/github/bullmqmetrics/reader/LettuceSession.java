@@ -87,9 +87,10 @@ final class LettuceSession {
 		}
 		catch (RedisConnectionFailureException ex) {
 			String root = rootMessage(ex);
-			if (isAuthenticationError(root)) {
+			String refusal = authenticationError(ex);
+			if (refusal != null) {
 				throw new BullMqReadException(Reason.AUTHENTICATION,
-						"Redis at " + redis.description() + " refused the credentials: " + root, ex);
+						"Redis at " + redis.description() + " refused the credentials: " + refusal, ex);
 			}
 			throw new BullMqReadException(Reason.CONNECTION,
 					"Cannot connect to Redis at " + redis.description() + ": " + root, ex);
@@ -173,6 +174,24 @@ final class LettuceSession {
 	private static boolean isAuthenticationError(@Nullable String message) {
 		return message != null && (message.startsWith("WRONGPASS") || message.startsWith("NOAUTH")
 				|| message.startsWith("ERR invalid password"));
+	}
+
+	/**
+	 * Return Redis' refusal of the credentials anywhere in a failure's causes (Lettuce
+	 * may wrap it more than once, or add suppressed exceptions), or {@code null}.
+	 */
+	private static @Nullable String authenticationError(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			if (isAuthenticationError(cause.getMessage())) {
+				return cause.getMessage();
+			}
+			for (Throwable suppressed : cause.getSuppressed()) {
+				if (isAuthenticationError(suppressed.getMessage())) {
+					return suppressed.getMessage();
+				}
+			}
+		}
+		return null;
 	}
 
 	private static String rootMessage(Throwable ex) {

@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -41,7 +42,8 @@ import org.jspecify.annotations.Nullable;
 final class QueueCountsScript {
 
 	private static final String[] SUFFIXES = { "wait", "paused", "active", "prioritized", "delayed", "completed",
-			"failed", "waiting-children", "meta", "metrics:completed", "metrics:failed", "id", "events" };
+			"failed", "waiting-children", "meta", "metrics:completed", "metrics:failed", "id", "events", "repeat",
+			"limiter" };
 
 	/** How many keys the script takes per queue. */
 	static final int KEYS_PER_QUEUE = SUFFIXES.length;
@@ -89,9 +91,10 @@ final class QueueCountsScript {
 	 * @param reply the script's reply
 	 * @param snapshots receives the snapshot of each queue that could be read
 	 * @param failures receives the reason for each queue that could not be read
+	 * @param unavailable receives the reason for each part that could not be read
 	 */
-	void decode(List<String> queues, List<?> reply, Map<String, QueueSnapshot> snapshots,
-			Map<String, String> failures) {
+	void decode(List<String> queues, List<?> reply, Map<String, QueueSnapshot> snapshots, Map<String, String> failures,
+			Map<String, String> unavailable) {
 		if (reply.size() != queues.size()) {
 			throw new IllegalStateException(
 					"Expected " + queues.size() + " rows from queue-counts.lua but got " + reply.size());
@@ -102,6 +105,10 @@ final class QueueCountsScript {
 			if (asLong(row.get(Field.OK.ordinal())) != 1) {
 				failures.put(queue, asString(row.get(Field.ERROR.ordinal())));
 				continue;
+			}
+			if (row.size() > Field.LATENCY.ordinal() && Field.LATENCY.of(row) == null) {
+				unavailable.put(BullMqSnapshot.LATENCY,
+						"Redis refused TIME, which is not in the ACL category @read (add +time to the user)");
 			}
 			try {
 				snapshots.put(queue, snapshot(queue, row));
@@ -129,8 +136,15 @@ final class QueueCountsScript {
 		counts.put(JobState.FAILED, asLong(Field.FAILED.of(row)));
 		counts.put(JobState.WAITING_CHILDREN, asLong(Field.WAITING_CHILDREN.of(row)));
 		boolean paused = asLong(Field.META_PAUSED.of(row)) == 1;
+		Long latency = asOptionalLong(Field.LATENCY.of(row));
+		Long rateLimitTtl = asOptionalLong(Field.RATE_LIMIT_TTL.of(row));
+		String concurrency = asString(Field.GLOBAL_CONCURRENCY.of(row));
+		QueueActivity activity = new QueueActivity((latency != null) ? Duration.ofMillis(latency) : null,
+				asOptionalLong(Field.OVERDUE.of(row)), asOptionalLong(Field.SCHEDULERS.of(row)),
+				(rateLimitTtl != null) ? Duration.ofMillis(Math.max(0, rateLimitTtl)) : null,
+				(concurrency != null) ? Long.valueOf(concurrency) : null);
 		return new QueueSnapshot(queue, counts, asCount(Field.COMPLETED_TOTAL.of(row)),
-				asCount(Field.FAILED_TOTAL.of(row)), paused, version, exists);
+				asCount(Field.FAILED_TOTAL.of(row)), paused, version, exists, activity);
 	}
 
 	/**
@@ -160,6 +174,11 @@ final class QueueCountsScript {
 		String last = asString(tail);
 		boolean marker = last != null && (last.equals("0") || last.startsWith("0:"));
 		return marker ? Math.max(0, length - 1) : length;
+	}
+
+	/** A number, or {@code null} for a field the row does not have or Redis' nil. */
+	private static @Nullable Long asOptionalLong(@Nullable Object value) {
+		return (value instanceof Number number) ? number.longValue() : null;
 	}
 
 	private static long asCount(@Nullable Object value) {
@@ -271,13 +290,35 @@ final class QueueCountsScript {
 		 * Greater than 0 when the queue has any data: a job, a metrics count, or a
 		 * {@code meta}, {@code id} or {@code events} key.
 		 */
-		PRESENT;
+		PRESENT,
+
+		/**
+		 * How long, in ms on Redis' clock, the job that has waited longest at the front
+		 * of the queue has been ready to run; false when {@code TIME} is refused.
+		 */
+		LATENCY,
+
+		/** Delayed jobs due before now; false when {@code TIME} is refused. */
+		OVERDUE,
+
+		/** {@code ZCARD repeat}. */
+		SCHEDULERS,
+
+		/** As BullMQ's {@code getRateLimitTtl()}, in ms; -2 or -1 when not limited. */
+		RATE_LIMIT_TTL,
+
+		/** {@code HGET meta concurrency}. */
+		GLOBAL_CONCURRENCY;
 
 		/** The error of a row whose {@link #OK} is 0. */
 		static final Field ERROR = WAITING;
 
+		/**
+		 * Return this field of a row, or {@code null} when the row ends before it (the
+		 * key-by-key rows of a queue without a hash tag carry the counts only).
+		 */
 		@Nullable Object of(List<?> row) {
-			return row.get(ordinal());
+			return (ordinal() < row.size()) ? row.get(ordinal()) : null;
 		}
 
 	}

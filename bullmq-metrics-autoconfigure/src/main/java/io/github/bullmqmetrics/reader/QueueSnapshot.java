@@ -39,10 +39,11 @@ import org.jspecify.annotations.Nullable;
  * @param exists whether the queue has any data in Redis at all; {@code false} for a name
  * under which BullMQ never wrote (a typo in the queue name or the prefix, say), whose
  * counts are all 0
+ * @param activity latency, overdue jobs, schedulers and limits, read with the counts
  * @author bullmq-metrics authors
  */
 public record QueueSnapshot(String name, Map<JobState, Long> counts, long completedTotal, long failedTotal,
-		boolean paused, @Nullable String version, boolean exists) {
+		boolean paused, @Nullable String version, boolean exists, QueueActivity activity) {
 
 	public QueueSnapshot {
 		counts = Collections.unmodifiableMap(counts.isEmpty() ? new EnumMap<>(JobState.class) : new EnumMap<>(counts));
@@ -59,7 +60,7 @@ public record QueueSnapshot(String name, Map<JobState, Long> counts, long comple
 	 */
 	public QueueSnapshot(String name, Map<JobState, Long> counts, long completedTotal, long failedTotal, boolean paused,
 			@Nullable String version) {
-		this(name, counts, completedTotal, failedTotal, paused, version, true);
+		this(name, counts, completedTotal, failedTotal, paused, version, true, QueueActivity.UNKNOWN);
 	}
 
 	/**

@@ -367,8 +367,9 @@ class BullMqMetricsAutoConfigurationTests {
 			// 'emails' is paused; any other queue has no data at all.
 			return (queues) -> new BullMqSnapshot(Instant.now(),
 					queues.stream()
-						.collect(java.util.stream.Collectors.toMap((queue) -> queue, (queue) -> new QueueSnapshot(queue,
-								Map.of(), 0, 0, queue.equals("emails"), null, queue.equals("emails")))),
+						.collect(java.util.stream.Collectors.toMap((queue) -> queue,
+								(queue) -> new QueueSnapshot(queue, Map.of(), 0, 0, queue.equals("emails"), null,
+										queue.equals("emails"), io.github.bullmqmetrics.reader.QueueActivity.UNKNOWN))),
 					Map.of());
 		}
 

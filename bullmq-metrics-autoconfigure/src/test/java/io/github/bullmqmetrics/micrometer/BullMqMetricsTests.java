@@ -36,6 +36,7 @@ import io.github.bullmqmetrics.reader.BullMqReadException;
 import io.github.bullmqmetrics.reader.BullMqReadException.Reason;
 import io.github.bullmqmetrics.reader.BullMqSnapshot;
 import io.github.bullmqmetrics.reader.JobState;
+import io.github.bullmqmetrics.reader.QueueActivity;
 import io.github.bullmqmetrics.reader.QueueSnapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -220,6 +221,50 @@ class BullMqMetricsTests {
 		this.now.addAndGet(Duration.ofSeconds(5).toNanos());
 		scrape();
 		assertThat(this.registry.get(BullMqMeters.EXPORTER_REFRESH).timer().count()).isEqualTo(2);
+	}
+
+	@Test
+	void exportsLatencyOverdueSchedulersAndRateLimitInSecondsAndGlobalConcurrencyOnlyWhileSet() {
+		QueueActivity busy = new QueueActivity(Duration.ofMillis(1500), 4L, 2L, Duration.ofSeconds(30), 5L);
+		this.data.set(() -> snapshot(withActivity(queue("emails", 3, 0), busy)));
+		bind();
+		scrape();
+		assertThat(gauge(BullMqMeters.QUEUE_LATENCY).value()).isEqualTo(1.5);
+		assertThat(gauge(BullMqMeters.QUEUE_LATENCY).getId().getBaseUnit()).isEqualTo("seconds");
+		assertThat(gauge(BullMqMeters.QUEUE_OVERDUE_JOBS).value()).isEqualTo(4);
+		assertThat(gauge(BullMqMeters.QUEUE_JOB_SCHEDULERS).value()).isEqualTo(2);
+		assertThat(gauge(BullMqMeters.QUEUE_RATE_LIMIT_TTL).value()).isEqualTo(30);
+		assertThat(gauge(BullMqMeters.QUEUE_GLOBAL_CONCURRENCY).value()).isEqualTo(5);
+		// The concurrency is unset, and Redis refused TIME: latency and overdue are
+		// unknown, never 0, and the concurrency's series goes away.
+		QueueActivity idle = new QueueActivity(null, null, 0L, Duration.ZERO, null);
+		this.data
+			.set(() -> new BullMqSnapshot(Instant.now(), Map.of("emails", withActivity(queue("emails", 3, 0), idle)),
+					Map.of(), Map.of(BullMqSnapshot.LATENCY, "Redis refused TIME")));
+		this.now.addAndGet(Duration.ofSeconds(5).toNanos());
+		scrape();
+		assertThat(gauge(BullMqMeters.QUEUE_LATENCY).value()).isNaN();
+		assertThat(gauge(BullMqMeters.QUEUE_OVERDUE_JOBS).value()).isNaN();
+		assertThat(gauge(BullMqMeters.QUEUE_RATE_LIMIT_TTL).value()).isZero();
+		assertThat(this.registry.find(BullMqMeters.QUEUE_GLOBAL_CONCURRENCY).gauges()).isEmpty();
+		assertThat(this.registry.get(BullMqMeters.EXPORTER_REFRESH_ERRORS).tag("cause", "latency").counter().count())
+			.isEqualTo(1);
+		// Redis down: every value of the queue is unknown.
+		this.data.set(() -> {
+			throw new IllegalStateException("down");
+		});
+		this.now.addAndGet(Duration.ofSeconds(5).toNanos());
+		scrape();
+		assertThat(gauge(BullMqMeters.QUEUE_JOB_SCHEDULERS).value()).isNaN();
+	}
+
+	private Gauge gauge(String name) {
+		return this.registry.get(name).tag("queue", "emails").gauge();
+	}
+
+	private static QueueSnapshot withActivity(QueueSnapshot queue, QueueActivity activity) {
+		return new QueueSnapshot(queue.name(), queue.counts(), queue.completedTotal(), queue.failedTotal(),
+				queue.paused(), queue.version(), true, activity);
 	}
 
 	private void readGoodAndBadThenBadFails() {

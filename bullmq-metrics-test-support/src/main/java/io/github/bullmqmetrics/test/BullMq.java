@@ -217,6 +217,51 @@ public final class BullMq {
 	}
 
 	/**
+	 * What BullMQ says of a queue built in one of the situations of
+	 * {@code node/activity.mjs}, and when its front job became ready to run.
+	 *
+	 * @param readySince when the job that has waited longest at the front became ready,
+	 * in ms on Redis' clock; {@code null} when no job is ready
+	 * @param latencyChecked whether the scenario pins the latency down (a scheduler's
+	 * first job is due at once, so one with schedulers does not)
+	 * @param delayedCount {@code getDelayedCount(now)} of BullMQ 6.7, {@code null} for
+	 * BullMQ 5, which cannot count by time
+	 * @param schedulers {@code getJobSchedulersCount()}
+	 * @param rateLimitTtl {@code getRateLimitTtl()}, in ms (-2 with no limiter key)
+	 * @param globalConcurrency {@code getGlobalConcurrency()}, {@code null} when none
+	 */
+	public record Activity(Long readySince, boolean latencyChecked, Long delayedCount, long schedulers,
+			long rateLimitTtl, Long globalConcurrency) {
+	}
+
+	/**
+	 * Build one queue per scenario of {@code node/activity.mjs}, named after it, with
+	 * real BullMQ, and return what BullMQ's API says of each.
+	 * @param redisUrl the Redis URL
+	 * @param version the BullMQ version that writes the data
+	 * @param prefix the key prefix
+	 * @param scenarios the scenarios, for example {@code waiting} or {@code retried}
+	 * @return per queue name, BullMQ's answers
+	 */
+	public static Map<String, Activity> activity(String redisUrl, Version version, String prefix,
+			List<String> scenarios) {
+		Map<String, Object> input = input(redisUrl, version, prefix);
+		input.put("scenarios", scenarios);
+		JsonNode queues = json.readTree(run("activity.mjs", input)).required("queues");
+		Map<String, Activity> result = new LinkedHashMap<>();
+		for (String scenario : scenarios) {
+			JsonNode queue = queues.required(scenario);
+			JsonNode ready = queue.path("readySince");
+			boolean checked = !ready.isString();
+			result.put(scenario, new Activity((ready.isNumber()) ? ready.asLong() : null, checked,
+					queue.path("delayedCount").isNumber() ? queue.path("delayedCount").asLong() : null,
+					queue.required("schedulers").asLong(), queue.required("rateLimitTtl").asLong(),
+					queue.path("globalConcurrency").isNumber() ? queue.path("globalConcurrency").asLong() : null));
+		}
+		return result;
+	}
+
+	/**
 	 * Return the directory of the Node fixtures: the {@code bullmq.node.dir} system
 	 * property (set by the build), or {@code bullmq-metrics-test-support/node} found by
 	 * walking up from the working directory. Fails when its {@code node_modules} is

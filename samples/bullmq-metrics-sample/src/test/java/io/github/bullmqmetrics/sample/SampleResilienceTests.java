@@ -27,6 +27,10 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import io.github.bullmqmetrics.test.Await;
 import io.github.bullmqmetrics.test.BullMq;
@@ -45,6 +49,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * @author bullmq-metrics authors
  */
+@ExtendWith(OutputCaptureExtension.class)
 class SampleResilienceTests {
 
 	private static final String QUEUE = "orders";
@@ -143,7 +148,7 @@ class SampleResilienceTests {
 	}
 
 	@Test
-	void readsAsAnAclUserWithAPassword() {
+	void readsAsAnAclUserWithAPassword(CapturedOutput output) {
 		this.redis.commands()
 			.aclSetuser("metrics",
 					io.lettuce.core.AclSetuserArgs.Builder.on()
@@ -156,6 +161,15 @@ class SampleResilienceTests {
 		List<Sample> samples = this.sample.scrapeSamples();
 		assertThat(value(samples, "bullmq_exporter_up", null, null)).isEqualTo(1);
 		assertThat(value(samples, "bullmq_job_count", QUEUE, "waiting")).isEqualTo(5);
+		// No +time: latency and overdue jobs alone are unknown, and say why.
+		assertThat(value(samples, "bullmq_queue_latency_seconds", QUEUE, null)).isNaN();
+		assertThat(value(samples, "bullmq_queue_overdue_jobs", QUEUE, null)).isNaN();
+		assertThat(value(samples, "bullmq_queue_job_schedulers", QUEUE, null)).isZero();
+		assertThat(value(samples, "bullmq_exporter_refresh_errors_total", null, null)).isPositive();
+		assertThat(samples).filteredOn((sample) -> sample.name().equals("bullmq_exporter_refresh_errors_total"))
+			.singleElement()
+			.satisfies((sample) -> assertThat(sample.label("cause")).isEqualTo("latency"));
+		assertThat(output.getOut()).containsOnlyOnce("Cannot read the latency of BullMQ queues: Redis refused TIME");
 	}
 
 	private static void seed(RedisServer redis) {
