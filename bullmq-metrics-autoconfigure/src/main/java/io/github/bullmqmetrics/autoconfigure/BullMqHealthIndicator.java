@@ -55,7 +55,9 @@ class BullMqHealthIndicator extends AbstractHealthIndicator {
 		}
 		BullMqSnapshot snapshot = refresh.snapshot();
 		if (snapshot == null) {
-			builder.down().withDetail("cause", refresh.failureCause()).withDetail("error", refresh.failureMessage());
+			builder.down()
+				.withDetail("cause", String.valueOf(refresh.failureCause()))
+				.withDetail("error", String.valueOf(refresh.failureMessage()));
 			return;
 		}
 		Map<String, Map<String, Object>> queues = new LinkedHashMap<>();

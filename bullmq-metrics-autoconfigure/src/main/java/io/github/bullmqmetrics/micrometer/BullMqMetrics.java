@@ -111,7 +111,7 @@ public class BullMqMetrics implements MeterBinder {
 			if (refresh.failureCause() != null) {
 				errors(registry, refresh.failureCause()).increment();
 			}
-			else if (!refresh.snapshot().failures().isEmpty()) {
+			else if (refresh.snapshot() != null && !refresh.snapshot().failures().isEmpty()) {
 				errors(registry, BullMqMeters.CAUSE_QUEUE).increment(refresh.snapshot().failures().size());
 			}
 		}
@@ -190,14 +190,14 @@ public class BullMqMetrics implements MeterBinder {
 
 	private List<Meter> register(MeterKey key, MeterRegistry registry) {
 		Tags queueTags = this.tags.and(BullMqMeters.QUEUE, key.queue());
-		if (key.state() != null) {
-			return List
-				.of(Gauge.builder(BullMqMeters.JOB_COUNT, this, (metrics) -> metrics.count(key.queue(), key.state()))
-					.description(BullMqMeters.JOB_COUNT_DESCRIPTION)
-					.tags(queueTags)
-					.tag(BullMqMeters.STATE, key.state().value())
-					.strongReference(true)
-					.register(registry));
+		JobState state = key.state();
+		if (state != null) {
+			return List.of(Gauge.builder(BullMqMeters.JOB_COUNT, this, (metrics) -> metrics.count(key.queue(), state))
+				.description(BullMqMeters.JOB_COUNT_DESCRIPTION)
+				.tags(queueTags)
+				.tag(BullMqMeters.STATE, state.value())
+				.strongReference(true)
+				.register(registry));
 		}
 		return List.of(
 				counter(registry, BullMqMeters.JOB_COMPLETED, BullMqMeters.JOB_COMPLETED_DESCRIPTION, queueTags,

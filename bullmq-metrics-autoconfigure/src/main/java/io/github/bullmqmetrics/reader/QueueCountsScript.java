@@ -205,7 +205,8 @@ final class QueueCountsScript {
 				if (ex.reason() != BullMqReadException.Reason.COMMAND) {
 					throw ex;
 				}
-				return List.of(0L, ex.getCause().getMessage());
+				return List.of(0L,
+						String.valueOf((ex.getCause() != null) ? ex.getCause().getMessage() : ex.getMessage()));
 			}
 		}
 		return row;
