@@ -65,8 +65,8 @@ class BullMqHealthIndicator extends AbstractHealthIndicator {
 		BullMqSnapshot snapshot = refresh.snapshot();
 		if (snapshot == null) {
 			builder.status(this.failureStatus)
-				.withDetail("cause", refresh.failureCause())
-				.withDetail("error", refresh.failureMessage());
+				.withDetail("cause", String.valueOf(refresh.failureCause()))
+				.withDetail("error", String.valueOf(refresh.failureMessage()));
 			return;
 		}
 		Map<String, Map<String, Object>> queues = new LinkedHashMap<>();

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
@@ -115,13 +116,14 @@ public class BullMqMetrics implements MeterBinder {
 			if (refresh.failureCause() != null) {
 				errors(registry, refresh.failureCause()).increment();
 			}
-			else {
-				if (!refresh.snapshot().failures().isEmpty()) {
-					errors(registry, BullMqMeters.CAUSE_QUEUE).increment(refresh.snapshot().failures().size());
+			else if (refresh.snapshot() != null) {
+				BullMqSnapshot snapshot = refresh.snapshot();
+				if (!snapshot.failures().isEmpty()) {
+					errors(registry, BullMqMeters.CAUSE_QUEUE).increment(snapshot.failures().size());
 				}
 				// A part that could not be read for any queue (latency without TIME,
 				// say).
-				refresh.snapshot().unavailable().keySet().forEach((part) -> errors(registry, part).increment());
+				snapshot.unavailable().keySet().forEach((part) -> errors(registry, part).increment());
 			}
 		}
 		if (refresh.snapshot() != null) {
@@ -204,9 +206,12 @@ public class BullMqMetrics implements MeterBinder {
 		Tags queueTags = this.tags.and(BullMqMeters.QUEUE, key.queue());
 		String queue = key.queue();
 		return switch (key.kind()) {
-			case COUNT -> List.of(gauge(registry, BullMqMeters.JOB_COUNT, BullMqMeters.JOB_COUNT_DESCRIPTION,
-					queueTags.and(BullMqMeters.STATE, key.state().value()), null,
-					(metrics) -> metrics.count(queue, key.state())));
+			case COUNT -> {
+				JobState state = Objects.requireNonNull(key.state());
+				yield List.of(gauge(registry, BullMqMeters.JOB_COUNT, BullMqMeters.JOB_COUNT_DESCRIPTION,
+						queueTags.and(BullMqMeters.STATE, state.value()), null,
+						(metrics) -> metrics.count(queue, state)));
+			}
 			case QUEUE -> List.of(
 					counter(registry, BullMqMeters.JOB_COMPLETED, BullMqMeters.JOB_COMPLETED_DESCRIPTION, queueTags,
 							(metrics) -> metrics.queueValue(queue, QueueSnapshot::completedTotal)),

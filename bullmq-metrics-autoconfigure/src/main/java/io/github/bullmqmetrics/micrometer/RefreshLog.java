@@ -60,7 +60,8 @@ public final class RefreshLog implements Consumer<Refresh> {
 		if (snapshot == null) {
 			if (this.up) {
 				logger.warn("Cannot read BullMQ's data from Redis (" + refresh.failureCause() + "): "
-						+ sentence(refresh.failureMessage()) + " Job counts are NaN and bullmq_exporter_up is 0 "
+						+ sentence(String.valueOf(refresh.failureMessage()))
+						+ " Job counts are NaN and bullmq_exporter_up is 0 "
 						+ "until a read succeeds; this is logged again only on recovery.");
 			}
 			this.up = false;

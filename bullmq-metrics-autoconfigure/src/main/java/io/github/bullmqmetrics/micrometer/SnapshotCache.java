@@ -230,8 +230,8 @@ public final class SnapshotCache implements AutoCloseable {
 			return Refresh.succeeded(this.reader.get(), elapsedSince(started));
 		}
 		catch (BullMqReadException ex) {
-			return Refresh.failed(ex.reason().name().toLowerCase(Locale.ROOT), ex.getMessage(), this.clock.instant(),
-					elapsedSince(started));
+			return Refresh.failed(ex.reason().name().toLowerCase(Locale.ROOT), String.valueOf(ex.getMessage()),
+					this.clock.instant(), elapsedSince(started));
 		}
 		catch (RuntimeException ex) {
 			return Refresh.failed("other", String.valueOf(ex), this.clock.instant(), elapsedSince(started));

@@ -179,6 +179,8 @@ public class LettuceBullMqReader implements BullMqReader {
 	 */
 	private final class ScriptBatch extends Batch {
 
+		// Set by send(), which always comes before receive().
+		@SuppressWarnings("NullAway.Init")
 		private RedisFuture<List<Object>> reply;
 
 		/**

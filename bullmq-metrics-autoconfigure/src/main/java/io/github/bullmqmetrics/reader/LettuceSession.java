@@ -131,7 +131,7 @@ final class LettuceSession {
 			return reply.get(Math.max(0, this.deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
 		}
 		catch (ExecutionException ex) {
-			throw translate(ex.getCause());
+			throw translate((ex.getCause() != null) ? ex.getCause() : ex);
 		}
 		catch (TimeoutException ex) {
 			reply.cancel(true);

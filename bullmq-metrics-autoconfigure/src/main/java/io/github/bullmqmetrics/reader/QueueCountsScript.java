@@ -121,21 +121,21 @@ final class QueueCountsScript {
 
 	private QueueSnapshot snapshot(String queue, List<?> row) {
 		String version = asString(Field.VERSION.of(row));
-		boolean exists = asLong(Field.PRESENT.of(row)) > 0;
+		boolean exists = asLong(Field.PRESENT.required(row)) > 0;
 		Map<JobState, Long> counts = new EnumMap<>(JobState.class);
-		counts.put(JobState.WAITING, withoutMarker(asLong(Field.WAITING.of(row)), Field.WAIT_TAIL.of(row)));
+		counts.put(JobState.WAITING, withoutMarker(asLong(Field.WAITING.required(row)), Field.WAIT_TAIL.of(row)));
 		// A queue with no data at all gets no BullMQ 5 'paused' state: nothing says it
 		// was written by BullMQ 5.
 		if (exists && !isVersion6OrLater(version)) {
-			counts.put(JobState.PAUSED, withoutMarker(asLong(Field.PAUSED.of(row)), Field.PAUSED_TAIL.of(row)));
+			counts.put(JobState.PAUSED, withoutMarker(asLong(Field.PAUSED.required(row)), Field.PAUSED_TAIL.of(row)));
 		}
-		counts.put(JobState.ACTIVE, asLong(Field.ACTIVE.of(row)));
-		counts.put(JobState.PRIORITIZED, asLong(Field.PRIORITIZED.of(row)));
-		counts.put(JobState.DELAYED, asLong(Field.DELAYED.of(row)));
-		counts.put(JobState.COMPLETED, asLong(Field.COMPLETED.of(row)));
-		counts.put(JobState.FAILED, asLong(Field.FAILED.of(row)));
-		counts.put(JobState.WAITING_CHILDREN, asLong(Field.WAITING_CHILDREN.of(row)));
-		boolean paused = asLong(Field.META_PAUSED.of(row)) == 1;
+		counts.put(JobState.ACTIVE, asLong(Field.ACTIVE.required(row)));
+		counts.put(JobState.PRIORITIZED, asLong(Field.PRIORITIZED.required(row)));
+		counts.put(JobState.DELAYED, asLong(Field.DELAYED.required(row)));
+		counts.put(JobState.COMPLETED, asLong(Field.COMPLETED.required(row)));
+		counts.put(JobState.FAILED, asLong(Field.FAILED.required(row)));
+		counts.put(JobState.WAITING_CHILDREN, asLong(Field.WAITING_CHILDREN.required(row)));
+		boolean paused = asLong(Field.META_PAUSED.required(row)) == 1;
 		Long latency = asOptionalLong(Field.LATENCY.of(row));
 		Long rateLimitTtl = asOptionalLong(Field.RATE_LIMIT_TTL.of(row));
 		String concurrency = asString(Field.GLOBAL_CONCURRENCY.of(row));
@@ -229,7 +229,8 @@ final class QueueCountsScript {
 				if (ex.reason() != BullMqReadException.Reason.COMMAND) {
 					throw ex;
 				}
-				return List.of(0L, ex.getCause().getMessage());
+				return List.of(0L,
+						String.valueOf((ex.getCause() != null) ? ex.getCause().getMessage() : ex.getMessage()));
 			}
 		}
 		return row;
@@ -319,6 +320,15 @@ final class QueueCountsScript {
 		 */
 		@Nullable Object of(List<?> row) {
 			return (ordinal() < row.size()) ? row.get(ordinal()) : null;
+		}
+
+		/** Return this field of a row, which every row has. */
+		Object required(List<?> row) {
+			Object value = of(row);
+			if (value == null) {
+				throw new IllegalStateException("queue-counts.lua returned no " + this + " in a row of " + row.size());
+			}
+			return value;
 		}
 
 	}
