@@ -17,6 +17,7 @@ package io.github.bullmqmetrics.reader;
 
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -122,11 +123,12 @@ final class LettuceSession {
 	/**
 	 * Wait for a reply, at most until the deadline.
 	 * @param <R> the reply type
-	 * @param reply the pending reply
+	 * @param reply the pending reply: a {@link RedisFuture}, or a future that composes
+	 * several steps (connecting to a cluster node, then a command on it)
 	 * @return the reply
 	 * @throws BullMqReadException if Redis failed or did not answer in time
 	 */
-	<R> R await(RedisFuture<R> reply) {
+	<R> R await(Future<R> reply) {
 		try {
 			return reply.get(Math.max(0, this.deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
 		}

@@ -29,9 +29,11 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -262,6 +264,42 @@ public final class BullMq {
 	}
 
 	/**
+	 * Start real Workers and QueueEvents and keep them running until the handle is
+	 * closed. Returns once BullMQ's own {@code queue.getWorkersCount()} and
+	 * {@code queue.getQueueEvents()} see exactly these on their queues (or at once when
+	 * Redis refuses {@code CLIENT LIST}, where BullMQ cannot see them), with what BullMQ
+	 * says then; on the other queues it says whatever BullMQ sees, clients named by other
+	 * processes included.
+	 * @param redisUrl the Redis URL (see the class description), optionally with
+	 * credentials
+	 * @param version the BullMQ version
+	 * @param prefix the key prefix
+	 * @param queues the queues to report on; queues of the workers and QueueEvents are
+	 * reported too
+	 * @param workers the workers to start, in the order that
+	 * {@link Workers#close(int...)} refers to
+	 * @param queueEvents the queues to start one QueueEvents on each
+	 * @return a handle on the running workers; close it to stop them all
+	 */
+	public static Workers workers(String redisUrl, Version version, String prefix, List<String> queues,
+			List<WorkerSpec> workers, List<String> queueEvents) {
+		Map<String, Object> input = input(redisUrl, version, prefix);
+		input.put("queues", queues);
+		input.put("workers", workers);
+		input.put("queueEvents", queueEvents);
+		Workers running = new Workers(launch("workers.mjs"));
+		try {
+			running.send(input);
+			running.counts = running.nextReport();
+			return running;
+		}
+		catch (RuntimeException ex) {
+			running.close();
+			throw ex;
+		}
+	}
+
+	/**
 	 * Return the directory of the Node fixtures: the {@code bullmq.node.dir} system
 	 * property (set by the build), or {@code bullmq-metrics-test-support/node} found by
 	 * walking up from the working directory. Fails when its {@code node_modules} is
@@ -337,15 +375,23 @@ public final class BullMq {
 	}
 
 	private static Process start(String script, byte[] input) {
+		Process process = launch(script);
+		try (OutputStream stdin = process.getOutputStream()) {
+			stdin.write(input);
+		}
+		catch (IOException ex) {
+			process.destroyForcibly();
+			throw new UncheckedIOException("Could not write the input of node " + script, ex);
+		}
+		return process;
+	}
+
+	private static Process launch(String script) {
 		Path node = Prerequisites.findExecutable("node")
 			.orElseThrow(() -> Prerequisites.missing("node is not on the PATH: install Node.js 20+ to run BullMQ"));
 		Path directory = nodeDir();
 		try {
-			Process process = new ProcessBuilder(node.toString(), script).directory(directory.toFile()).start();
-			try (OutputStream stdin = process.getOutputStream()) {
-				stdin.write(input);
-			}
-			return process;
+			return new ProcessBuilder(node.toString(), script).directory(directory.toFile()).start();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not start node " + script + " in " + directory, ex);
@@ -505,6 +551,188 @@ public final class BullMq {
 				catch (InterruptedException ex) {
 					Thread.currentThread().interrupt();
 				}
+			}
+		}
+
+	}
+
+	/**
+	 * A Worker for {@link #workers}: on a queue, with or without BullMQ's {@code name}
+	 * option.
+	 *
+	 * @param queue the queue name
+	 * @param name the worker's name, or {@code null} for an unnamed worker
+	 */
+	public record WorkerSpec(String queue, String name) {
+
+		/**
+		 * A worker without a name.
+		 * @param queue the queue name
+		 * @return the spec
+		 */
+		public static WorkerSpec unnamed(String queue) {
+			return new WorkerSpec(queue, null);
+		}
+
+		/**
+		 * A worker with a name, which BullMQ appends to its client name as
+		 * {@code :w:<name>}.
+		 * @param queue the queue name
+		 * @param name the worker's name
+		 * @return the spec
+		 */
+		public static WorkerSpec named(String queue, String name) {
+			return new WorkerSpec(queue, name);
+		}
+
+	}
+
+	/**
+	 * What real BullMQ says about the clients of each queue.
+	 *
+	 * @param workers per queue name, {@code queue.getWorkersCount()}
+	 * @param queueEvents per queue name, the length of {@code queue.getQueueEvents()}
+	 * @param clientList whether Redis answered {@code CLIENT LIST}; when it did not,
+	 * BullMQ reports a made-up client instead of the real ones
+	 */
+	public record ClientCounts(Map<String, Long> workers, Map<String, Long> queueEvents, boolean clientList) {
+
+	}
+
+	/**
+	 * A running {@code workers.mjs}: real Workers and QueueEvents that stay connected
+	 * until they are closed.
+	 */
+	public static final class Workers implements AutoCloseable {
+
+		/** Marks the end of stdout, where blank lines are skipped. */
+		private static final String END = "";
+
+		private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(30);
+
+		private final Process process;
+
+		private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+		private final CompletableFuture<String> stderr;
+
+		private final OutputStream stdin;
+
+		private ClientCounts counts;
+
+		private Workers(Process process) {
+			this.process = process;
+			this.stdin = process.getOutputStream();
+			this.stderr = readAsync(process.getErrorStream());
+			Thread reader = new Thread(this::readStdout, "bullmq-workers-" + process.pid());
+			reader.setDaemon(true);
+			reader.start();
+		}
+
+		private void readStdout() {
+			try (BufferedReader reader = new BufferedReader(
+					new InputStreamReader(this.process.getInputStream(), StandardCharsets.UTF_8))) {
+				String line;
+				while ((line = reader.readLine()) != null) {
+					if (!line.isBlank()) {
+						this.lines.add(line);
+					}
+				}
+			}
+			catch (IOException ex) {
+				// The process was destroyed; nextReport() reports it.
+			}
+			finally {
+				this.lines.add(END);
+			}
+		}
+
+		/**
+		 * Return what BullMQ said in its last report: when the workers started, or after
+		 * the last {@link #close(int...)} or {@link #report()}.
+		 * @return the counts
+		 */
+		public ClientCounts counts() {
+			return this.counts;
+		}
+
+		/**
+		 * Close some of the workers, and wait until BullMQ no longer sees them.
+		 * @param indices indices into the list of workers that started
+		 * @return what BullMQ says afterwards
+		 */
+		public ClientCounts close(int... indices) {
+			send(Map.of("close", indices));
+			this.counts = nextReport();
+			return this.counts;
+		}
+
+		/**
+		 * Ask BullMQ again.
+		 * @return what BullMQ says now
+		 */
+		public ClientCounts report() {
+			send(Map.of("report", true));
+			this.counts = nextReport();
+			return this.counts;
+		}
+
+		private void send(Object command) {
+			try {
+				this.stdin.write(json.writeValueAsBytes(command));
+				this.stdin.write('\n');
+				this.stdin.flush();
+			}
+			catch (IOException ex) {
+				throw new IllegalStateException("node workers.mjs stopped reading commands:\n" + stopAndReadStderr(),
+						ex);
+			}
+		}
+
+		private ClientCounts nextReport() {
+			String line;
+			try {
+				line = this.lines.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException("Interrupted while waiting for node workers.mjs", ex);
+			}
+			if (line == null || line.equals(END)) {
+				throw new IllegalStateException(
+						"node workers.mjs " + ((line == null) ? "did not report within " + TIMEOUT : "ended") + ":\n"
+								+ stopAndReadStderr());
+			}
+			return json.readValue(line, ClientCounts.class);
+		}
+
+		private String stopAndReadStderr() {
+			if (this.process.isAlive()) {
+				this.process.destroyForcibly();
+			}
+			return finish(this.stderr);
+		}
+
+		/**
+		 * Close every worker and QueueEvents (by closing the script's stdin), waiting for
+		 * the script to end; stop it by force if it does not.
+		 */
+		@Override
+		public void close() {
+			try {
+				this.stdin.close();
+			}
+			catch (IOException ex) {
+				// Already gone.
+			}
+			try {
+				if (!this.process.waitFor(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+					this.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+				}
+			}
+			catch (InterruptedException ex) {
+				this.process.destroyForcibly();
+				Thread.currentThread().interrupt();
 			}
 		}
 

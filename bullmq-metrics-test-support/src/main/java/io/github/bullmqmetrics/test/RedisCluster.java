@@ -379,6 +379,20 @@ public final class RedisCluster implements AutoCloseable {
 	}
 
 	/**
+	 * Return how often each command was called on each live node
+	 * ({@code INFO commandstats}). The admin calls of this class count too.
+	 * @return per node ({@code 127.0.0.1:port}, in start order), lowercase command name
+	 * (subcommands as {@code client|list}) to calls
+	 */
+	public Map<String, Map<String, Long>> commandCallsByNode() {
+		Map<String, Map<String, Long>> calls = new LinkedHashMap<>();
+		for (LocalRedisProcess node : liveNodes()) {
+			calls.put(node.address(), LocalRedisProcess.commandCalls(commands(node.port()).info("commandstats")));
+		}
+		return calls;
+	}
+
+	/**
 	 * Kill every node and delete the temporary directory.
 	 */
 	@Override

@@ -20,9 +20,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import io.github.bullmqmetrics.test.BullMq.ClientCounts;
 import io.github.bullmqmetrics.test.BullMq.Drain;
 import io.github.bullmqmetrics.test.BullMq.QueueSpec;
 import io.github.bullmqmetrics.test.BullMq.Version;
+import io.github.bullmqmetrics.test.BullMq.WorkerSpec;
+import io.github.bullmqmetrics.test.BullMq.Workers;
 import io.github.bullmqmetrics.test.PrometheusText.Sample;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -173,6 +176,22 @@ class BullMqFixturesTests {
 		drain.close();
 		assertThat(drain.finished()).isFalse();
 		assertThat(redis.server().commands().zcard("stopped:work:completed")).isLessThan(5_000);
+	}
+
+	@Test
+	void keepsWorkersConnectedUntilTheyAreClosed() {
+		List<WorkerSpec> workers = List.of(WorkerSpec.unnamed("mail"), WorkerSpec.named("mail", "sender"),
+				WorkerSpec.unnamed("other"));
+		try (Workers running = BullMq.workers(redis.server().url(), Version.V6, "kept", List.of("idle"), workers,
+				List.of("mail"))) {
+			assertThat(running.counts()).isEqualTo(new ClientCounts(Map.of("mail", 2L, "other", 1L, "idle", 0L),
+					Map.of("mail", 1L, "other", 0L, "idle", 0L), true));
+			assertThat(redis.server().commands().clientList()).contains(" name=kept:bWFpbA== ",
+					" name=kept:bWFpbA==:w:sender ", " name=kept:bWFpbA==:qe ");
+			assertThat(running.close(1, 2).workers()).isEqualTo(Map.of("mail", 1L, "other", 0L, "idle", 0L));
+			assertThat(running.report()).isEqualTo(running.counts());
+		}
+		assertThat(redis.server().commands().clientList()).doesNotContain("name=kept:");
 	}
 
 }
