@@ -85,7 +85,7 @@ public final class BullMqMetricsAutoConfiguration {
 	@ConditionalOnMissingBean
 	BullMqReader bullMqReader(RedisTarget redisTarget, BullMqProperties properties) {
 		return new LettuceBullMqReader(redisTarget, new BullMqKeys(properties.getPrefix()),
-				properties.getMetrics().getTimeout());
+				properties.getMetrics().getTimeout(), properties.getMetrics().getWorkers().isEnabled());
 	}
 
 	@Bean(destroyMethod = "close")

@@ -148,6 +148,12 @@ public class BullMqProperties implements Validator {
 		 */
 		private Duration timeout = Duration.ofSeconds(2);
 
+		private final Workers workers = new Workers();
+
+		public Workers getWorkers() {
+			return this.workers;
+		}
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -202,6 +208,27 @@ public class BullMqProperties implements Validator {
 			if (this.timeout == null || this.timeout.isNegative() || this.timeout.isZero()) {
 				errors.rejectValue("metrics.timeout", "notPositive", "bullmq.metrics.timeout must be positive");
 			}
+		}
+
+	}
+
+	/**
+	 * How the workers of each queue are counted.
+	 */
+	public static class Workers {
+
+		/**
+		 * Whether to export the number of workers of each queue, read with one CLIENT
+		 * LIST per Redis node and read (the ACL user needs +client|list).
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
 		}
 
 	}

@@ -75,6 +75,12 @@ public final class BullMqMeters {
 	/** Description of {@link #QUEUE_RATE_LIMIT_TTL}. */
 	public static final String QUEUE_RATE_LIMIT_TTL_DESCRIPTION = "How long the queue stays rate-limited, 0 when it is not";
 
+	/** Gauge: the workers of a queue, as BullMQ's {@code getWorkersCount()}. */
+	public static final String QUEUE_WORKERS = "bullmq.queue.workers";
+
+	/** Description of {@link #QUEUE_WORKERS}. */
+	public static final String QUEUE_WORKERS_DESCRIPTION = "Number of workers connected to the queue";
+
 	/** Gauge: the global concurrency of a queue, present only when one is set. */
 	public static final String QUEUE_GLOBAL_CONCURRENCY = "bullmq.queue.global.concurrency";
 

@@ -147,7 +147,9 @@ public class BullMqMetrics implements MeterBinder {
 		}
 		this.reconciled = null;
 		Map<MeterKey, List<Meter>> stale = new HashMap<>(this.queueMeters);
-		snapshot.queues().values().forEach((queue) -> keysOf(queue).forEach((key) -> keep(stale, key)));
+		snapshot.queues()
+			.values()
+			.forEach((queue) -> keysOf(queue, snapshot.workersKnown()).forEach((key) -> keep(stale, key)));
 		// A queue that cannot be read keeps whatever meters it had, which read NaN.
 		stale.keySet().removeIf((key) -> snapshot.failures().containsKey(key.queue()));
 		stale.forEach((key, meters) -> {
@@ -163,7 +165,7 @@ public class BullMqMetrics implements MeterBinder {
 	}
 
 	/** The meters that a queue's snapshot calls for. */
-	private static List<MeterKey> keysOf(QueueSnapshot queue) {
+	private static List<MeterKey> keysOf(QueueSnapshot queue, boolean workersKnown) {
 		List<MeterKey> keys = new ArrayList<>();
 		for (JobState state : queue.counts().keySet()) {
 			keys.add(new MeterKey(queue.name(), Kind.COUNT, state));
@@ -171,6 +173,9 @@ public class BullMqMetrics implements MeterBinder {
 		keys.add(new MeterKey(queue.name(), Kind.QUEUE, null));
 		if (queue.activity().globalConcurrency() != null) {
 			keys.add(new MeterKey(queue.name(), Kind.GLOBAL_CONCURRENCY, null));
+		}
+		if (workersKnown) {
+			keys.add(new MeterKey(queue.name(), Kind.WORKERS, null));
 		}
 		return keys;
 	}
@@ -181,7 +186,8 @@ public class BullMqMetrics implements MeterBinder {
 	 */
 	private static boolean sameShape(BullMqSnapshot snapshot, @Nullable BullMqSnapshot reconciled) {
 		if (reconciled == null || !snapshot.failures().isEmpty()
-				|| snapshot.queues().size() != reconciled.queues().size()) {
+				|| snapshot.queues().size() != reconciled.queues().size()
+				|| snapshot.workersKnown() != reconciled.workersKnown()) {
 			return false;
 		}
 		for (QueueSnapshot queue : snapshot.queues().values()) {
@@ -230,6 +236,8 @@ public class BullMqMetrics implements MeterBinder {
 					gauge(registry, BullMqMeters.QUEUE_RATE_LIMIT_TTL, BullMqMeters.QUEUE_RATE_LIMIT_TTL_DESCRIPTION,
 							queueTags, SECONDS,
 							(metrics) -> metrics.activity(queue, (activity) -> seconds(activity.rateLimitTtl()))));
+			case WORKERS -> List.of(gauge(registry, BullMqMeters.QUEUE_WORKERS, BullMqMeters.QUEUE_WORKERS_DESCRIPTION,
+					queueTags, null, (metrics) -> metrics.workers(queue)));
 			case GLOBAL_CONCURRENCY -> List.of(gauge(registry, BullMqMeters.QUEUE_GLOBAL_CONCURRENCY,
 					BullMqMeters.QUEUE_GLOBAL_CONCURRENCY_DESCRIPTION, queueTags, null,
 					(metrics) -> metrics.activity(queue, (activity) -> number(activity.globalConcurrency()))));
@@ -249,6 +257,12 @@ public class BullMqMetrics implements MeterBinder {
 	private Meter counter(MeterRegistry registry, String name, String description, Tags tags,
 			ToDoubleFunction<BullMqMetrics> value) {
 		return FunctionCounter.builder(name, this, value).description(description).tags(tags).register(registry);
+	}
+
+	private double workers(String queue) {
+		BullMqSnapshot snapshot = this.cache.current().snapshot();
+		OptionalLong workers = (snapshot != null) ? snapshot.workers(queue) : OptionalLong.empty();
+		return workers.isPresent() ? workers.getAsLong() : Double.NaN;
 	}
 
 	private double activity(String queue, ToDoubleFunction<QueueActivity> value) {
@@ -301,7 +315,10 @@ public class BullMqMetrics implements MeterBinder {
 		QUEUE,
 
 		/** {@link BullMqMeters#QUEUE_GLOBAL_CONCURRENCY}, while one is set. */
-		GLOBAL_CONCURRENCY
+		GLOBAL_CONCURRENCY,
+
+		/** {@link BullMqMeters#QUEUE_WORKERS}, while Redis lets workers be counted. */
+		WORKERS
 
 	}
 

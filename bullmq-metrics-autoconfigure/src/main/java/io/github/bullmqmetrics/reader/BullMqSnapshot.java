@@ -19,6 +19,9 @@ import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalLong;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * The result of one read of a set of queues: a {@link QueueSnapshot} for every queue that
@@ -31,13 +34,18 @@ import java.util.Map;
  * queue name
  * @param unavailable why a part of every queue's data could not be read while the rest
  * could, by part (for example {@link #LATENCY} when Redis refuses {@code TIME})
+ * @param workers the workers of each queue, read with the counts but not atomically with
+ * them (they come from {@code CLIENT LIST}); {@code null} when not read at all
  * @author bullmq-metrics authors
  */
 public record BullMqSnapshot(Instant readAt, Map<String, QueueSnapshot> queues, Map<String, String> failures,
-		Map<String, String> unavailable) {
+		Map<String, String> unavailable, @Nullable WorkerCounts workers) {
 
 	/** The part of {@link #unavailable()} for latency and overdue jobs. */
 	public static final String LATENCY = "latency";
+
+	/** The part of {@link #unavailable()} for the worker counts. */
+	public static final String WORKERS = "workers";
 
 	public BullMqSnapshot {
 		queues = Collections.unmodifiableMap(new LinkedHashMap<>(queues));
@@ -52,7 +60,25 @@ public record BullMqSnapshot(Instant readAt, Map<String, QueueSnapshot> queues, 
 	 * @param failures why a queue could not be read
 	 */
 	public BullMqSnapshot(Instant readAt, Map<String, QueueSnapshot> queues, Map<String, String> failures) {
-		this(readAt, queues, failures, Map.of());
+		this(readAt, queues, failures, Map.of(), null);
+	}
+
+	/**
+	 * Return the number of workers of a queue.
+	 * @param queue the queue name
+	 * @return the count, or empty when the workers were not counted, could not be, or the
+	 * queue was not read
+	 */
+	public OptionalLong workers(String queue) {
+		return (this.workers != null) ? this.workers.count(queue) : OptionalLong.empty();
+	}
+
+	/**
+	 * Whether the workers of every queue were counted.
+	 * @return {@code true} if the worker counts are known
+	 */
+	public boolean workersKnown() {
+		return this.workers != null && this.workers.isKnown();
 	}
 
 }

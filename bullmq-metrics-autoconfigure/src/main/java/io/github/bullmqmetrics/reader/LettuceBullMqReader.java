@@ -70,6 +70,8 @@ public class LettuceBullMqReader implements BullMqReader {
 
 	private final Duration timeout;
 
+	private final boolean countWorkers;
+
 	private final Clock clock;
 
 	private volatile boolean readOnlyScripts = true;
@@ -91,13 +93,26 @@ public class LettuceBullMqReader implements BullMqReader {
 	 * @param timeout the longest a read may take
 	 */
 	public LettuceBullMqReader(RedisTarget redis, BullMqKeys keys, Duration timeout) {
-		this(redis, keys, timeout, Clock.systemUTC());
+		this(redis, keys, timeout, true);
 	}
 
-	LettuceBullMqReader(RedisTarget redis, BullMqKeys keys, Duration timeout, Clock clock) {
+	/**
+	 * Create a reader.
+	 * @param redis the Redis that BullMQ uses
+	 * @param keys the key layout
+	 * @param timeout the longest a read may take
+	 * @param countWorkers whether to count each queue's workers too, with one
+	 * {@code CLIENT LIST} per Redis node and read
+	 */
+	public LettuceBullMqReader(RedisTarget redis, BullMqKeys keys, Duration timeout, boolean countWorkers) {
+		this(redis, keys, timeout, countWorkers, Clock.systemUTC());
+	}
+
+	LettuceBullMqReader(RedisTarget redis, BullMqKeys keys, Duration timeout, boolean countWorkers, Clock clock) {
 		this.redis = redis;
 		this.keys = keys;
 		this.timeout = timeout;
+		this.countWorkers = countWorkers;
 		this.clock = clock;
 	}
 
@@ -108,16 +123,28 @@ public class LettuceBullMqReader implements BullMqReader {
 
 	private BullMqSnapshot read(LettuceSession session, List<String> queues) {
 		List<Batch> batches = plan(session, queues);
+		WorkerCountsRead workerCounts = this.countWorkers ? new WorkerCountsRead(this.keys, queues) : null;
+		// Everything is sent before any reply is awaited: one round trip per node.
 		batches.forEach((batch) -> batch.send(session));
+		if (workerCounts != null) {
+			workerCounts.send(session);
+		}
 		Map<String, QueueSnapshot> snapshots = new HashMap<>();
 		Map<String, String> failures = new LinkedHashMap<>();
 		Map<String, String> unavailable = new LinkedHashMap<>();
 		for (Batch batch : batches) {
 			SCRIPT.decode(batch.queues, batch.receive(session), snapshots, failures, unavailable);
 		}
+		WorkerCounts workers = null;
+		if (workerCounts != null) {
+			workers = workerCounts.receive(session);
+			if (!workers.isKnown()) {
+				unavailable.put(BullMqSnapshot.WORKERS, String.valueOf(workers.unknownReason()));
+			}
+		}
 		Map<String, QueueSnapshot> ordered = new LinkedHashMap<>();
 		queues.stream().filter(snapshots::containsKey).forEach((queue) -> ordered.put(queue, snapshots.get(queue)));
-		return new BullMqSnapshot(this.clock.instant(), ordered, failures, unavailable);
+		return new BullMqSnapshot(this.clock.instant(), ordered, failures, unavailable, workers);
 	}
 
 	private List<Batch> plan(LettuceSession session, List<String> queues) {

@@ -37,6 +37,7 @@ import io.github.bullmqmetrics.reader.BullMqReadException.Reason;
 import io.github.bullmqmetrics.reader.BullMqSnapshot;
 import io.github.bullmqmetrics.reader.JobState;
 import io.github.bullmqmetrics.reader.QueueActivity;
+import io.github.bullmqmetrics.reader.WorkerCounts;
 import io.github.bullmqmetrics.reader.QueueSnapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -240,7 +241,7 @@ class BullMqMetricsTests {
 		QueueActivity idle = new QueueActivity(null, null, 0L, Duration.ZERO, null);
 		this.data
 			.set(() -> new BullMqSnapshot(Instant.now(), Map.of("emails", withActivity(queue("emails", 3, 0), idle)),
-					Map.of(), Map.of(BullMqSnapshot.LATENCY, "Redis refused TIME")));
+					Map.of(), Map.of(BullMqSnapshot.LATENCY, "Redis refused TIME"), null));
 		this.now.addAndGet(Duration.ofSeconds(5).toNanos());
 		scrape();
 		assertThat(gauge(BullMqMeters.QUEUE_LATENCY).value()).isNaN();
@@ -256,6 +257,28 @@ class BullMqMetricsTests {
 		this.now.addAndGet(Duration.ofSeconds(5).toNanos());
 		scrape();
 		assertThat(gauge(BullMqMeters.QUEUE_JOB_SCHEDULERS).value()).isNaN();
+	}
+
+	@Test
+	void exportsTheWorkersOfEachQueueOnlyWhileTheyCanBeCounted() {
+		QueueSnapshot emails = queue("emails", 3, 0);
+		this.data.set(() -> new BullMqSnapshot(Instant.now(), Map.of("emails", emails), Map.of(), Map.of(),
+				WorkerCounts.known(Map.of("emails", 2L))));
+		bind();
+		scrape();
+		assertThat(gauge(BullMqMeters.QUEUE_WORKERS).value()).isEqualTo(2);
+		// CLIENT LIST refused: the series goes away (unknown, never 0) and the error says
+		// why.
+		this.data.set(() -> new BullMqSnapshot(Instant.now(), Map.of("emails", emails), Map.of(),
+				Map.of(BullMqSnapshot.WORKERS, "NOPERM"), WorkerCounts.unknown("NOPERM")));
+		this.now.addAndGet(Duration.ofSeconds(5).toNanos());
+		scrape();
+		assertThat(this.registry.find(BullMqMeters.QUEUE_WORKERS).gauges()).isEmpty();
+		assertThat(
+				this.registry.get(BullMqMeters.JOB_COUNT).tags("queue", "emails", "state", "waiting").gauge().value())
+			.isEqualTo(3);
+		assertThat(this.registry.get(BullMqMeters.EXPORTER_REFRESH_ERRORS).tag("cause", "workers").counter().count())
+			.isEqualTo(1);
 	}
 
 	private Gauge gauge(String name) {

@@ -261,7 +261,8 @@ class LettuceBullMqReaderTests {
 		calls.remove("info");
 		assertThat(calls).containsEntry("eval_ro", 3L);
 		assertThat(calls.keySet()).isSubsetOf("eval_ro", "time", "llen", "lindex", "zcard", "hmget", "hget", "exists",
-				"pttl");
+				"pttl", "client|list");
+		assertThat(calls).containsEntry("client|list", 1L);
 		// Redis' clock once per call; prioritized, delayed, completed, failed,
 		// waiting-children and repeat of each queue.
 		assertThat(calls).containsEntry("time", 3L);

@@ -99,8 +99,9 @@ class SampleOperationsTests {
 				"the queue's series");
 		assertThat(value(samples, "bullmq_exporter_up", null, null)).isEqualTo(1);
 		assertThat(value(samples, "bullmq_job_count", QUEUE, "waiting")).isEqualTo(5);
-		// The ACL line allows TIME, so latency is known.
+		// The ACL line allows TIME and CLIENT LIST, so latency and workers are known.
 		assertThat(value(samples, "bullmq_queue_latency_seconds", QUEUE, null)).isNotNaN().isPositive();
+		assertThat(value(samples, "bullmq_queue_workers", QUEUE, null)).isZero();
 		assertThat(samples).noneMatch((sample) -> sample.name().equals("bullmq_exporter_refresh_errors_total"));
 		try (RedisClient client = RedisClient.create(RedisURI.builder()
 			.withHost(this.redis.host())

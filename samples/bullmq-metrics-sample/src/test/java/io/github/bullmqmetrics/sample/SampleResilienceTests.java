@@ -165,11 +165,14 @@ class SampleResilienceTests {
 		assertThat(value(samples, "bullmq_queue_latency_seconds", QUEUE, null)).isNaN();
 		assertThat(value(samples, "bullmq_queue_overdue_jobs", QUEUE, null)).isNaN();
 		assertThat(value(samples, "bullmq_queue_job_schedulers", QUEUE, null)).isZero();
-		assertThat(value(samples, "bullmq_exporter_refresh_errors_total", null, null)).isPositive();
+		// Nor +client|list: no worker series at all, absent rather than 0.
+		assertThat(samples).noneMatch((sample) -> sample.name().equals("bullmq_queue_workers"));
 		assertThat(samples).filteredOn((sample) -> sample.name().equals("bullmq_exporter_refresh_errors_total"))
-			.singleElement()
-			.satisfies((sample) -> assertThat(sample.label("cause")).isEqualTo("latency"));
-		assertThat(output.getOut()).containsOnlyOnce("Cannot read the latency of BullMQ queues: Redis refused TIME");
+			.extracting((sample) -> sample.label("cause"))
+			.containsExactlyInAnyOrder("latency", "workers");
+		assertThat(output.getOut()).containsOnlyOnce("Cannot read the latency of BullMQ queues: Redis refused TIME")
+			.containsOnlyOnce("Cannot read the workers of BullMQ queues: Cannot count workers: ")
+			.contains("NOPERM");
 	}
 
 	private static void seed(RedisServer redis) {
