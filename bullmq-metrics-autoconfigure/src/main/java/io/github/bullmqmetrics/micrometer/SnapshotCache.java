@@ -18,10 +18,7 @@ package io.github.bullmqmetrics.micrometer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,18 +28,16 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import io.github.bullmqmetrics.reader.BullMqReadException;
 import io.github.bullmqmetrics.reader.BullMqSnapshot;
 
 /**
  * Decides which read of Redis a scrape sees. It keeps the last {@link Refresh} for a time
  * to live, so any number of scrapes within it cost one read; it lets only one read run at
- * a time; and it never lets a caller wait longer than a timeout, answering with a failed
- * refresh instead.
+ * a time, on its own thread; and it never lets a caller wait longer than a timeout,
+ * answering with a failed refresh instead. The read itself, and telling the listeners, is
+ * the {@link Refresher}'s job.
  * <p>
  * A scrape wrapped in {@link #withinScrape(Supplier)} sees one refresh for all of its
  * meters, even if the time to live ends half way through.
@@ -51,9 +46,7 @@ import io.github.bullmqmetrics.reader.BullMqSnapshot;
  */
 public final class SnapshotCache implements AutoCloseable {
 
-	private static final Log logger = LogFactory.getLog(SnapshotCache.class);
-
-	private final Supplier<BullMqSnapshot> reader;
+	private final Refresher refresher;
 
 	private final long timeToLiveNanos;
 
@@ -64,8 +57,6 @@ public final class SnapshotCache implements AutoCloseable {
 	private final Clock clock;
 
 	private final ExecutorService executor;
-
-	private final List<Consumer<Refresh>> listeners = new CopyOnWriteArrayList<>();
 
 	private final ThreadLocal<Refresh> scrapeRefresh = new ThreadLocal<>();
 
@@ -93,7 +84,7 @@ public final class SnapshotCache implements AutoCloseable {
 
 	SnapshotCache(Supplier<BullMqSnapshot> reader, Duration timeToLive, Duration timeout, LongSupplier nanoTime,
 			Clock clock) {
-		this.reader = reader;
+		this.refresher = new Refresher(reader, nanoTime, clock);
 		this.timeToLiveNanos = timeToLive.toNanos();
 		this.timeout = timeout;
 		this.nanoTime = nanoTime;
@@ -111,7 +102,7 @@ public final class SnapshotCache implements AutoCloseable {
 	 * @param listener the listener
 	 */
 	public void addListener(Consumer<Refresh> listener) {
-		this.listeners.add(listener);
+		this.refresher.addListener(listener);
 	}
 
 	/**
@@ -209,32 +200,11 @@ public final class SnapshotCache implements AutoCloseable {
 	private Refresh read(long started) {
 		Refresh refresh = null;
 		try {
-			refresh = attempt(started);
-			for (Consumer<Refresh> listener : this.listeners) {
-				try {
-					listener.accept(refresh);
-				}
-				catch (RuntimeException ex) {
-					logger.warn("A BullMQ metrics refresh listener failed", ex);
-				}
-			}
+			refresh = this.refresher.refresh(started);
 			return refresh;
 		}
 		finally {
 			publish(started, refresh);
-		}
-	}
-
-	private Refresh attempt(long started) {
-		try {
-			return Refresh.succeeded(this.reader.get(), elapsedSince(started));
-		}
-		catch (BullMqReadException ex) {
-			return Refresh.failed(ex.reason().name().toLowerCase(Locale.ROOT), String.valueOf(ex.getMessage()),
-					this.clock.instant(), elapsedSince(started));
-		}
-		catch (RuntimeException ex) {
-			return Refresh.failed("other", String.valueOf(ex), this.clock.instant(), elapsedSince(started));
 		}
 	}
 
@@ -250,10 +220,6 @@ public final class SnapshotCache implements AutoCloseable {
 			}
 			this.inFlight = null;
 		}
-	}
-
-	private Duration elapsedSince(long started) {
-		return Duration.ofNanos(this.nanoTime.getAsLong() - started);
 	}
 
 	@Override
