@@ -75,6 +75,14 @@ class SampleClusterTests {
 				BullMq.exportPrometheusMetrics(cluster.url(), Version.V6, "{bull}", List.of("alpha", "beta"), null));
 		BullMqOracle.assertSameAsBullMq(scrape,
 				BullMq.exportPrometheusMetrics(cluster.url(), Version.V5, "{bull}", List.of("gamma"), null));
+		// The reads beyond counts work on a cluster too: the job hashes share the
+		// queue's slot, and CLIENT LIST goes to every node.
+		for (String queue : List.of("alpha", "beta", "gamma")) {
+			assertThat(value(scrape, "bullmq_queue_latency_seconds", queue, null)).as(queue).isPositive();
+			assertThat(value(scrape, "bullmq_queue_overdue_jobs", queue, null)).as(queue).isZero();
+			assertThat(value(scrape, "bullmq_queue_job_schedulers", queue, null)).as(queue).isZero();
+			assertThat(value(scrape, "bullmq_queue_workers", queue, null)).as(queue).isZero();
+		}
 
 		int master = cluster.masterPortForKey("{bull}:alpha:wait");
 		cluster.killMaster(master);
