@@ -75,6 +75,15 @@ public final class BullMqMeters {
 	/** Description of {@link #QUEUE_RATE_LIMIT_TTL}. */
 	public static final String QUEUE_RATE_LIMIT_TTL_DESCRIPTION = "How long the queue stays rate-limited, 0 when it is not";
 
+	/**
+	 * Counter: reads in which one queue's data could not be read while Redis could, per
+	 * queue; present for every queue, so that a queue never readable has a series too.
+	 */
+	public static final String QUEUE_READ_ERRORS = "bullmq.queue.read.errors";
+
+	/** Description of {@link #QUEUE_READ_ERRORS}. */
+	public static final String QUEUE_READ_ERRORS_DESCRIPTION = "Reads in which this queue's data could not be read (a key of the wrong type, say)";
+
 	/** Gauge: the workers of a queue, as BullMQ's {@code getWorkersCount()}. */
 	public static final String QUEUE_WORKERS = "bullmq.queue.workers";
 

@@ -127,8 +127,15 @@ public class BullMqMetrics implements MeterBinder {
 			}
 		}
 		if (refresh.snapshot() != null) {
+			BullMqSnapshot snapshot = refresh.snapshot();
 			synchronized (this.queueMeters) {
-				reconcile(refresh.snapshot());
+				reconcile(snapshot);
+				// After reconcile, so that a queue never read before has its counter.
+				snapshot.failures()
+					.keySet()
+					.forEach((queue) -> this.queueMeters
+						.getOrDefault(new MeterKey(queue, Kind.READ_ERRORS, null), List.of())
+						.forEach((meter) -> ((Counter) meter).increment()));
 			}
 		}
 	}
@@ -150,7 +157,9 @@ public class BullMqMetrics implements MeterBinder {
 		snapshot.queues()
 			.values()
 			.forEach((queue) -> keysOf(queue, snapshot.workersKnown()).forEach((key) -> keep(stale, key)));
-		// A queue that cannot be read keeps whatever meters it had, which read NaN.
+		// A queue that cannot be read keeps whatever meters it had, which read NaN, and
+		// has its read error counter even if it was never read.
+		snapshot.failures().keySet().forEach((queue) -> keep(stale, new MeterKey(queue, Kind.READ_ERRORS, null)));
 		stale.keySet().removeIf((key) -> snapshot.failures().containsKey(key.queue()));
 		stale.forEach((key, meters) -> {
 			this.queueMeters.remove(key);
@@ -171,6 +180,7 @@ public class BullMqMetrics implements MeterBinder {
 			keys.add(new MeterKey(queue.name(), Kind.COUNT, state));
 		}
 		keys.add(new MeterKey(queue.name(), Kind.QUEUE, null));
+		keys.add(new MeterKey(queue.name(), Kind.READ_ERRORS, null));
 		if (queue.activity().globalConcurrency() != null) {
 			keys.add(new MeterKey(queue.name(), Kind.GLOBAL_CONCURRENCY, null));
 		}
@@ -236,6 +246,10 @@ public class BullMqMetrics implements MeterBinder {
 					gauge(registry, BullMqMeters.QUEUE_RATE_LIMIT_TTL, BullMqMeters.QUEUE_RATE_LIMIT_TTL_DESCRIPTION,
 							queueTags, SECONDS,
 							(metrics) -> metrics.activity(queue, (activity) -> seconds(activity.rateLimitTtl()))));
+			case READ_ERRORS -> List.of(Counter.builder(BullMqMeters.QUEUE_READ_ERRORS)
+				.description(BullMqMeters.QUEUE_READ_ERRORS_DESCRIPTION)
+				.tags(queueTags)
+				.register(registry));
 			case WORKERS -> List.of(gauge(registry, BullMqMeters.QUEUE_WORKERS, BullMqMeters.QUEUE_WORKERS_DESCRIPTION,
 					queueTags, null, (metrics) -> metrics.workers(queue)));
 			case GLOBAL_CONCURRENCY -> List.of(gauge(registry, BullMqMeters.QUEUE_GLOBAL_CONCURRENCY,
@@ -313,6 +327,11 @@ public class BullMqMetrics implements MeterBinder {
 
 		/** The totals, paused flag, latency, overdue jobs, schedulers and rate limit. */
 		QUEUE,
+
+		/**
+		 * {@link BullMqMeters#QUEUE_READ_ERRORS}, for every queue read or failing to be.
+		 */
+		READ_ERRORS,
 
 		/** {@link BullMqMeters#QUEUE_GLOBAL_CONCURRENCY}, while one is set. */
 		GLOBAL_CONCURRENCY,

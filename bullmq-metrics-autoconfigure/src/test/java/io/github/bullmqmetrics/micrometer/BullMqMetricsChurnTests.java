@@ -60,7 +60,7 @@ class BullMqMetricsChurnTests {
 				data.set(snapshot(round * QUEUES, QUEUES));
 				now.addAndGet(Duration.ofSeconds(5).toNanos());
 				String scrape = cache.withinScrape(registry::scrape);
-				assertThat(registry.getMeters()).hasSize(baseline + QUEUES * 15);
+				assertThat(registry.getMeters()).hasSize(baseline + QUEUES * 16);
 				assertThat(scrape).contains("queue=\"q" + (round * QUEUES) + "\"");
 				data.set(snapshot(0, 0));
 				now.addAndGet(Duration.ofSeconds(5).toNanos());

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -154,6 +155,13 @@ class BullMqMetricsTests {
 			assertThat(this.registry.get(BullMqMeters.EXPORTER_REFRESH).timer().count()).isEqualTo(refresh);
 			assertThat(this.registry.get(BullMqMeters.EXPORTER_REFRESH_ERRORS).tag("cause", "queue").counter().count())
 				.isEqualTo(2 * refresh);
+			// Per queue too, for queues never read: each has a series of its own.
+			for (String queue : List.of("bad", "worse")) {
+				assertThat(this.registry.get(BullMqMeters.QUEUE_READ_ERRORS).tag("queue", queue).counter().count())
+					.isEqualTo(refresh);
+			}
+			assertThat(this.registry.get(BullMqMeters.QUEUE_READ_ERRORS).tag("queue", "good").counter().count())
+				.isZero();
 			this.now.addAndGet(Duration.ofSeconds(5).toNanos());
 		}
 	}
