@@ -64,7 +64,7 @@ class QueueActivityTests {
 		String prefix = "activity-" + version;
 		Map<String, Activity> expected = BullMq.activity(this.redis.url(), version, prefix, SCENARIOS);
 		BullMqSnapshot snapshot = reader(prefix).read(SCENARIOS);
-		long now = redisNow();
+		long now = this.redis.nowMillis();
 		assertThat(snapshot.failures()).isEmpty();
 		for (String scenario : SCENARIOS) {
 			QueueActivity activity = snapshot.queues().get(scenario).activity();
@@ -133,11 +133,6 @@ class QueueActivityTests {
 	private LettuceBullMqReader reader(String prefix) {
 		return new LettuceBullMqReader(this.factories.create(this.redis), new BullMqKeys(prefix),
 				Duration.ofSeconds(5));
-	}
-
-	private long redisNow() {
-		List<String> time = this.redis.commands().time();
-		return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
 	}
 
 }

@@ -275,6 +275,16 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
+	 * Return the time on Redis' own clock ({@code TIME}), the clock BullMQ's scripts and
+	 * the exporter use.
+	 * @return milliseconds since the epoch
+	 */
+	public long nowMillis() {
+		List<String> time = commands().time();
+		return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+	}
+
+	/**
 	 * Return how often each command was called, from {@code INFO commandstats}.
 	 * @return lowercase command name (subcommands as {@code client|list}) to calls
 	 */

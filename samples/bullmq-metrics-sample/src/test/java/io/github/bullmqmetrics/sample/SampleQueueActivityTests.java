@@ -71,7 +71,7 @@ class SampleQueueActivityTests {
 		Map<String, Activity> expected = BullMq.activity(this.redis.url(), Version.V6, "bull", scenarios);
 		this.sample = RunningSample.start(this.redis, scenarios, "--bullmq.metrics.cache-ttl=0s");
 		List<Sample> samples = this.sample.scrapeSamples();
-		long now = redisNow();
+		long now = this.redis.nowMillis();
 		for (String queue : scenarios) {
 			Activity oracle = expected.get(queue);
 			assertThat(value(samples, "bullmq_queue_job_schedulers", queue, null)).as(queue)
@@ -104,11 +104,6 @@ class SampleQueueActivityTests {
 			assertThat(value(samples, "bullmq_queue_workers", queue, null)).as(queue)
 				.isEqualTo(bullMq.workers().get(queue).doubleValue());
 		}
-	}
-
-	private long redisNow() {
-		List<String> time = this.redis.commands().time();
-		return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
 	}
 
 }
