@@ -22,9 +22,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.core.env.Environment;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
@@ -33,11 +45,18 @@ import io.github.bullmqmetrics.micrometer.BullMqMeters;
 /**
  * Configuration properties for exporting BullMQ metrics. They validate themselves when
  * bound, so a wrong configuration fails start-up with a message naming the property.
+ * <p>
+ * An unknown {@code bullmq.*} key that is close to a known one (a typo such as
+ * {@code bullmq.queue}) fails start-up and names the property meant. Any other unknown
+ * key is only warned about, so that an app that sets a property of a newer version of
+ * this starter still starts with an older one.
  *
  * @author bullmq-metrics authors
  */
-@ConfigurationProperties(prefix = "bullmq", ignoreUnknownFields = false)
-public class BullMqProperties implements Validator {
+@ConfigurationProperties(prefix = "bullmq")
+public class BullMqProperties implements Validator, EnvironmentAware {
+
+	private static final Log logger = LogFactory.getLog(BullMqProperties.class);
 
 	private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
@@ -59,6 +78,8 @@ public class BullMqProperties implements Validator {
 	private final Discovery discovery = new Discovery();
 
 	private final Health health = new Health();
+
+	private @Nullable Environment environment;
 
 	public List<String> getQueues() {
 		return this.queues;
@@ -86,6 +107,11 @@ public class BullMqProperties implements Validator {
 
 	public Health getHealth() {
 		return this.health;
+	}
+
+	@Override
+	public void setEnvironment(Environment environment) {
+		this.environment = environment;
 	}
 
 	@Override
@@ -118,6 +144,42 @@ public class BullMqProperties implements Validator {
 		}
 		properties.getMetrics().validate(errors);
 		properties.getDiscovery().validate(errors);
+		if (properties.environment != null) {
+			checkUnknownProperties(properties.environment, errors);
+		}
+	}
+
+	private static void checkUnknownProperties(Environment environment, Errors errors) {
+		KnownProperties known = KnownProperties.load(BullMqProperties.class.getClassLoader());
+		ConfigurationPropertyName root = ConfigurationPropertyName.of("bullmq");
+		Map<String, String> unknown = new TreeMap<>();
+		for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+			if (source instanceof IterableConfigurationPropertySource iterable) {
+				iterable.filter(root::isAncestorOf).stream().forEach((name) -> {
+					if (!known.isKnown(name.toString())) {
+						ConfigurationProperty property = iterable.getConfigurationProperty(name);
+						unknown.putIfAbsent(name.toString(), (property != null && property.getOrigin() != null)
+								? " (from " + property.getOrigin() + ")" : "");
+					}
+				});
+			}
+		}
+		List<String> ignored = new ArrayList<>();
+		unknown.forEach((name, origin) -> {
+			String meant = known.closest(name);
+			if (meant != null) {
+				errors.reject("unknown",
+						"Unknown property '" + name + "'" + origin + ": did you mean '" + meant + "'?");
+			}
+			else {
+				ignored.add(name + origin);
+			}
+		});
+		if (!ignored.isEmpty()) {
+			logger.warn("Ignoring bullmq properties that this version of bullmq-metrics does not know (set for a newer "
+					+ "version?): " + String.join(", ", ignored) + ". The known ones are: "
+					+ String.join(", ", known.names()));
+		}
 	}
 
 	/**

@@ -275,7 +275,7 @@ class SampleOperationsTests {
 		assertThatExceptionOfType(RuntimeException.class)
 			.isThrownBy(() -> RunningSample.start(this.redis, List.of(), "--bullmq.queue[0]=" + QUEUE));
 		assertThat(output.getOut() + output.getErr()).contains("APPLICATION FAILED TO START")
-			.contains("bullmq.queue[0] (from")
+			.contains("Unknown property 'bullmq.queue[0]' (from")
 			.contains("did you mean 'bullmq.queues'?");
 	}
 
