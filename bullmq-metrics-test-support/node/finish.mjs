@@ -53,7 +53,7 @@ main(async (input) => {
       await queue.remove(job.id);
     }
     const jobs = [];
-    for (const { id, name: jobName, remove } of added) {
+    for (const { id, name: jobName, remove, parent } of added) {
       const { state, job } = finished.get(id);
       const values = await connection.hmget(`${prefix}:${name}:${id}`, ...FIELDS);
       const stored = Object.fromEntries(FIELDS.map((field, i) => [field, values[i]]));
@@ -64,6 +64,7 @@ main(async (input) => {
         state,
         kept,
         removed: Boolean(remove),
+        parent,
         // Read back from the hash when it is kept, else as the worker's Job had them.
         timestamp: Number(kept ? stored.timestamp : job.timestamp),
         processedOn: Number(kept ? stored.processedOn : job.processedOn),
@@ -115,10 +116,10 @@ async function add(queue, flows, name, spec) {
       })),
     });
     return [
-      { id: tree.job.id, name: spec.name, remove: spec.remove },
-      ...tree.children.map((child) => ({ id: child.job.id, name: child.job.name, remove: false })),
+      { id: tree.job.id, name: spec.name, remove: spec.remove, parent: true },
+      ...tree.children.map((child) => ({ id: child.job.id, name: child.job.name, remove: false, parent: false })),
     ];
   }
   const job = await queue.add(spec.name, data, opts);
-  return [{ id: job.id, name: spec.name, remove: spec.remove }];
+  return [{ id: job.id, name: spec.name, remove: spec.remove, parent: false }];
 }

@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -358,6 +359,7 @@ public final class BullMq {
 	 * @param state {@code completed} or {@code failed}
 	 * @param kept whether its hash was still there at the end
 	 * @param removed whether it was removed with {@code queue.remove(id)}
+	 * @param parent whether it is the parent of a flow
 	 * @param timestamp {@code timestamp}
 	 * @param processedOn {@code processedOn}
 	 * @param finishedOn {@code finishedOn}
@@ -366,15 +368,33 @@ public final class BullMq {
 	 * @param delay the hash's {@code delay}, or {@code null} when the hash is gone
 	 * @param opts the {@code opts} JSON
 	 */
-	public record FinishedJobFields(String id, String name, String state, boolean kept, boolean removed, long timestamp,
-			long processedOn, long finishedOn, Integer attemptsStarted, int attemptsMade, Long delay, String opts) {
+	public record FinishedJobFields(String id, String name, String state, boolean kept, boolean removed, boolean parent,
+			long timestamp, long processedOn, long finishedOn, Integer attemptsStarted, int attemptsMade, Long delay,
+			String opts) {
 
 		/**
-		 * Return {@code finishedOn - processedOn}.
+		 * Return {@code finishedOn - processedOn}: the processing time of the last
+		 * attempt.
 		 * @return the processing time in milliseconds
 		 */
 		public long processingMillis() {
 			return this.finishedOn - this.processedOn;
+		}
+
+		/**
+		 * Return the wait of a first attempt: {@code processedOn - (timestamp + delay)},
+		 * with the delay the job was added with (the {@code delay} of {@code opts}, since
+		 * BullMQ resets the hash's {@code delay} on promotion). A job that started more
+		 * than once ({@code ats} above 1), or a flow's parent, which became ready only
+		 * when its children finished, has none.
+		 * @return the wait in milliseconds, or empty
+		 */
+		public OptionalLong firstAttemptWaitMillis() {
+			if (this.attemptsStarted == null || this.attemptsStarted != 1 || this.parent) {
+				return OptionalLong.empty();
+			}
+			long ready = this.timestamp + json.readTree(this.opts).path("delay").asLong(0);
+			return (this.processedOn >= ready) ? OptionalLong.of(this.processedOn - ready) : OptionalLong.empty();
 		}
 
 	}
