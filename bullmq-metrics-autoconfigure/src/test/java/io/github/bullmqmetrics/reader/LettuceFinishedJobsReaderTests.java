@@ -356,7 +356,7 @@ class LettuceFinishedJobsReaderTests {
 		return ((List<Object>) info.get(2)).stream().map(String::valueOf).toList();
 	}
 
-	private static Map<String, Long> difference(Map<String, Long> before, Map<String, Long> after) {
+	static Map<String, Long> difference(Map<String, Long> before, Map<String, Long> after) {
 		Map<String, Long> difference = new HashMap<>();
 		after.forEach((command, calls) -> {
 			long delta = calls - before.getOrDefault(command, 0L);
