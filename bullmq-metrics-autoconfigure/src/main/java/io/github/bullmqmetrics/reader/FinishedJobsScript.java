@@ -82,10 +82,18 @@ final class FinishedJobsScript {
 		return result;
 	}
 
+	/**
+	 * How many bytes of {@code opts} JSON one read of a queue and outcome takes in per
+	 * job it may read, on average: BullMQ's options are usually a few hundred bytes, and
+	 * scanning them is most of a job's cost inside Redis.
+	 */
+	static final long OPTS_BYTES_PER_JOB = 1024;
+
 	byte[][] args(BullMqKeys keys, List<String> queues, long readUpTo, int limit, FinishedJobCursors cursors) {
 		List<byte[]> args = new ArrayList<>();
 		args.add(bytes(Long.toString(readUpTo)));
 		args.add(bytes(Integer.toString(limit)));
+		args.add(bytes(Long.toString(limit * OPTS_BYTES_PER_JOB)));
 		for (String queue : queues) {
 			args.add(bytes(keys.key(queue, "")));
 			args.add(bytes(Long.toString(cursors.position(queue, JobOutcome.COMPLETED).readUpTo())));

@@ -193,6 +193,23 @@ class LettuceFinishedJobsReaderTests {
 		assertThat(next.missedOverLimit()).isZero();
 	}
 
+	@Test
+	void jobsWithHugeOptionsEndTheReadEarlyAndTheRestIsCountedOverTheLimit() {
+		String queue = "huge-options";
+		FinishedJobCursors cursors = new FinishedJobCursors(Instant.now());
+		LettuceFinishedJobsReader reader = reader(cursors, 5);
+		Finished finished = finish(Version.V6, queue, false, sleeping("big", 5));
+		// Options of 2 KiB each, as large telemetry metadata would make them: five jobs
+		// may bring 5 KiB of options, so the third one ends the read.
+		for (FinishedJobFields job : finished.jobs()) {
+			this.redis.commands()
+				.hset("bull:" + queue + ":" + job.id(), "opts", "{\"attempts\":0,\"tm\":\"" + "x".repeat(2048) + "\"}");
+		}
+		FinishedJobs completed = only(reader.read(List.of(queue)), queue, JobOutcome.COMPLETED);
+		assertThat(completed.jobs()).hasSize(2);
+		assertThat(completed.missedOverLimit()).isEqualTo(3);
+	}
+
 	@ParameterizedTest
 	@EnumSource(Version.class)
 	void jobsRemovedBeforeTheyAreReadAreCountedAsMissedWhenWorkersKeepMetrics(Version version) {
