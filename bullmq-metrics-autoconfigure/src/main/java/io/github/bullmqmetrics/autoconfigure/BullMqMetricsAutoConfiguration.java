@@ -100,8 +100,7 @@ public final class BullMqMetricsAutoConfiguration {
 	SnapshotCache bullMqSnapshotCache(BullMqReader reader, BullMqProperties properties,
 			ObjectProvider<DiscoveredQueues> discoveredQueues) {
 		DiscoveredQueues discovered = discoveredQueues.getIfAvailable();
-		List<String> listed = List.copyOf(properties.getQueues());
-		Supplier<List<String>> queues = (discovered != null) ? discovered : () -> listed;
+		Supplier<List<String>> queues = queues(properties, discoveredQueues);
 		BullMqProperties.Metrics metrics = properties.getMetrics();
 		SnapshotCache cache = new SnapshotCache(() -> reader.read(queues.get()), metrics.getCacheTtl(),
 				metrics.getTimeout());
@@ -126,13 +125,25 @@ public final class BullMqMetricsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	BullMqMetrics bullMqMetrics(SnapshotCache snapshotCache, BullMqProperties properties) {
-		List<Tag> tags = properties.getMetrics()
+		return new BullMqMetrics(snapshotCache, tags(properties));
+	}
+
+	/** The queues to read: those discovered, else those listed. */
+	static Supplier<List<String>> queues(BullMqProperties properties,
+			ObjectProvider<DiscoveredQueues> discoveredQueues) {
+		DiscoveredQueues discovered = discoveredQueues.getIfAvailable();
+		List<String> listed = List.copyOf(properties.getQueues());
+		return (discovered != null) ? discovered : () -> listed;
+	}
+
+	/** The tags of every bullmq meter, BullMQ's globalVariables. */
+	static List<Tag> tags(BullMqProperties properties) {
+		return properties.getMetrics()
 			.getTags()
 			.entrySet()
 			.stream()
 			.map((tag) -> Tag.of(tag.getKey(), tag.getValue()))
 			.toList();
-		return new BullMqMetrics(snapshotCache, tags);
 	}
 
 	private static String startUpLine(BullMqProperties properties, boolean discovering) {
@@ -182,22 +193,14 @@ public final class BullMqMetricsAutoConfiguration {
 		@ConditionalOnMissingBean
 		FinishedJobsPoller bullMqFinishedJobsPoller(FinishedJobsReader reader, BullMqProperties properties,
 				ObjectProvider<DiscoveredQueues> discoveredQueues) {
-			DiscoveredQueues discovered = discoveredQueues.getIfAvailable();
-			List<String> listed = List.copyOf(properties.getQueues());
-			Supplier<List<String>> queues = (discovered != null) ? discovered : () -> listed;
+			Supplier<List<String>> queues = queues(properties, discoveredQueues);
 			return new FinishedJobsPoller(reader, queues, properties.getMetrics().getDurations().getInterval());
 		}
 
 		@Bean
 		@ConditionalOnMissingBean
 		JobDurationMetrics bullMqJobDurationMetrics(FinishedJobsPoller poller, BullMqProperties properties) {
-			List<Tag> tags = properties.getMetrics()
-				.getTags()
-				.entrySet()
-				.stream()
-				.map((tag) -> Tag.of(tag.getKey(), tag.getValue()))
-				.toList();
-			return new JobDurationMetrics(poller, tags);
+			return new JobDurationMetrics(poller, tags(properties));
 		}
 
 		/**

@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -180,14 +181,15 @@ public class JobDurationMetrics implements MeterBinder {
 
 		void record(FinishedJobs finished) {
 			JobOutcome outcome = finished.outcome();
-			Timer processingTimer = this.processing.get(outcome);
+			// Every outcome has its meters from the start.
+			Timer processingTimer = Objects.requireNonNull(this.processing.get(outcome));
 			for (FinishedJob job : finished.jobs()) {
 				job.processingTime().ifPresent(processingTimer::record);
 				job.waitTime().ifPresent(this.wait::record);
 			}
-			this.observed.get(outcome).increment(finished.jobs().size());
-			this.missedOverLimit.get(outcome).increment(finished.missedOverLimit());
-			this.missedRemoved.get(outcome).increment(finished.missedRemoved());
+			Objects.requireNonNull(this.observed.get(outcome)).increment(finished.jobs().size());
+			Objects.requireNonNull(this.missedOverLimit.get(outcome)).increment(finished.missedOverLimit());
+			Objects.requireNonNull(this.missedRemoved.get(outcome)).increment(finished.missedRemoved());
 		}
 
 		void remove() {

@@ -16,6 +16,7 @@
 package io.github.bullmqmetrics.reader;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The Redis key layout of BullMQ: {@code <prefix>:<queue>:<suffix>}.
@@ -60,6 +61,23 @@ public final class BullMqKeys {
 
 	byte[] rawKey(String queue, String suffix) {
 		return key(queue, suffix).getBytes(StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * Return the keys of several queues: for each queue in turn, one key per suffix.
+	 * @param queues the queue names
+	 * @param suffixes the key suffixes
+	 * @return the keys, as a script takes them
+	 */
+	byte[][] rawKeys(List<String> queues, String[] suffixes) {
+		byte[][] result = new byte[queues.size() * suffixes.length][];
+		int i = 0;
+		for (String queue : queues) {
+			for (String suffix : suffixes) {
+				result[i++] = rawKey(queue, suffix);
+			}
+		}
+		return result;
 	}
 
 }

@@ -15,9 +15,6 @@
  */
 package io.github.bullmqmetrics.reader;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,33 +38,14 @@ final class FinishedJobsScript {
 	private static final String[] SUFFIXES = { JobOutcome.COMPLETED.keySuffix(), JobOutcome.FAILED.keySuffix(),
 			JobOutcome.COMPLETED.metricsKeySuffix(), JobOutcome.FAILED.metricsKeySuffix() };
 
-	private final byte[] source;
+	private final LuaScript script = LuaScript.load("finished-jobs.lua");
 
-	FinishedJobsScript() {
-		try (InputStream in = FinishedJobsScript.class.getResourceAsStream("finished-jobs.lua")) {
-			if (in == null) {
-				throw new IllegalStateException("finished-jobs.lua is missing from the classpath");
-			}
-			this.source = in.readAllBytes();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-	}
-
-	byte[] source() {
-		return this.source;
+	LuaScript script() {
+		return this.script;
 	}
 
 	byte[][] keys(BullMqKeys keys, List<String> queues) {
-		byte[][] result = new byte[queues.size() * SUFFIXES.length][];
-		int i = 0;
-		for (String queue : queues) {
-			for (String suffix : SUFFIXES) {
-				result[i++] = keys.rawKey(queue, suffix);
-			}
-		}
-		return result;
+		return keys.rawKeys(queues, SUFFIXES);
 	}
 
 	/**

@@ -18,19 +18,12 @@ package io.github.bullmqmetrics.reader;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.cluster.SlotHash;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
@@ -74,7 +67,7 @@ public class LettuceBullMqReader implements BullMqReader {
 
 	private final Clock clock;
 
-	private volatile boolean readOnlyScripts = true;
+	private final LuaScript.ScriptSupport scriptSupport = new LuaScript.ScriptSupport();
 
 	/**
 	 * Create a reader.
@@ -148,33 +141,14 @@ public class LettuceBullMqReader implements BullMqReader {
 	}
 
 	private List<Batch> plan(LettuceSession session, List<String> queues) {
-		if (!session.isCluster()) {
-			return QueueCountsScript.batches(queues, QUEUES_PER_CALL).stream().map(this::scriptBatch).toList();
-		}
-		Map<Integer, List<String>> bySlot = new TreeMap<>();
-		List<String> spread = new ArrayList<>();
-		for (String queue : queues) {
-			Set<Integer> slots = slots(queue);
-			if (slots.size() == 1) {
-				bySlot.computeIfAbsent(slots.iterator().next(), (slot) -> new ArrayList<>()).add(queue);
-			}
-			else {
-				spread.add(queue);
-			}
-		}
+		QueuesBySlot plan = QueuesBySlot.plan(queues, QUEUES_PER_CALL, session.isCluster(),
+				(queue) -> SCRIPT.keys(this.keys, List.of(queue)));
 		List<Batch> batches = new ArrayList<>();
-		bySlot.values()
-			.forEach((slotQueues) -> QueueCountsScript.batches(slotQueues, QUEUES_PER_CALL)
-				.forEach((batch) -> batches.add(scriptBatch(batch))));
-		if (!spread.isEmpty()) {
-			batches.add(new KeyByKeyBatch(spread));
+		plan.batches().forEach((batch) -> batches.add(scriptBatch(batch)));
+		if (!plan.spread().isEmpty()) {
+			batches.add(new KeyByKeyBatch(plan.spread()));
 		}
 		return batches;
-	}
-
-	private Set<Integer> slots(String queue) {
-		byte[][] queueKeys = SCRIPT.keys(this.keys, List.of(queue));
-		return Arrays.stream(queueKeys).map(SlotHash::getSlot).collect(Collectors.toSet());
 	}
 
 	private Batch scriptBatch(List<String> queues) {
@@ -206,42 +180,21 @@ public class LettuceBullMqReader implements BullMqReader {
 	 */
 	private final class ScriptBatch extends Batch {
 
-		// Set by send(), which always comes before receive().
-		@SuppressWarnings("NullAway.Init")
-		private RedisFuture<List<Object>> reply;
-
-		/**
-		 * Whether this batch went out as {@code EVAL_RO}: every batch is sent before the
-		 * first reply tells whether Redis knows it.
-		 */
-		private boolean sentReadOnly;
+		private final LuaScript.Call call;
 
 		ScriptBatch(List<String> queues) {
 			super(queues);
+			this.call = SCRIPT.script().call(LettuceBullMqReader.this.scriptSupport, this.keys);
 		}
 
 		@Override
 		void send(LettuceSession session) {
-			RedisClusterAsyncCommands<byte[], byte[]> commands = session.commands();
-			this.sentReadOnly = LettuceBullMqReader.this.readOnlyScripts;
-			this.reply = this.sentReadOnly ? commands.evalReadOnly(SCRIPT.source(), ScriptOutputType.MULTI, this.keys)
-					: commands.eval(SCRIPT.source(), ScriptOutputType.MULTI, this.keys);
+			this.call.send(session);
 		}
 
 		@Override
 		List<?> receive(LettuceSession session) {
-			try {
-				return session.await(this.reply);
-			}
-			catch (BullMqReadException ex) {
-				if (!this.sentReadOnly || !LettuceSession.isUnknownCommand(ex)) {
-					throw ex;
-				}
-				// Redis before 7.0: the same script, which only reads, runs with EVAL.
-				LettuceBullMqReader.this.readOnlyScripts = false;
-				send(session);
-				return session.await(this.reply);
-			}
+			return this.call.receive(session);
 		}
 
 	}

@@ -24,10 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-
 import io.github.bullmqmetrics.reader.FinishedJobCursors.Key;
 import io.github.bullmqmetrics.reader.FinishedJobCursors.Position;
 
@@ -88,7 +84,7 @@ public class LettuceFinishedJobsReader implements FinishedJobsReader {
 
 	private final Duration settleTime;
 
-	private volatile boolean readOnlyScripts = true;
+	private final LuaScript.ScriptSupport scriptSupport = new LuaScript.ScriptSupport();
 
 	/**
 	 * Create a reader.
@@ -152,13 +148,7 @@ public class LettuceFinishedJobsReader implements FinishedJobsReader {
 
 		private final byte[][] args;
 
-		private RedisFuture<List<Object>> reply;
-
-		/**
-		 * Whether this batch went out as {@code EVAL_RO}: every batch is sent before the
-		 * first reply tells whether Redis knows it.
-		 */
-		private boolean sentReadOnly;
+		private final LuaScript.Call call;
 
 		Batch(List<String> queues, long readUpTo) {
 			this.queues = queues;
@@ -166,29 +156,15 @@ public class LettuceFinishedJobsReader implements FinishedJobsReader {
 			this.keys = SCRIPT.keys(layout, queues);
 			this.args = SCRIPT.args(layout, queues, readUpTo, LettuceFinishedJobsReader.this.maxJobsPerRead,
 					LettuceFinishedJobsReader.this.cursors);
+			this.call = SCRIPT.script().call(LettuceFinishedJobsReader.this.scriptSupport, this.keys, this.args);
 		}
 
 		void send(LettuceSession session) {
-			RedisClusterAsyncCommands<byte[], byte[]> commands = session.commands();
-			this.sentReadOnly = LettuceFinishedJobsReader.this.readOnlyScripts;
-			this.reply = this.sentReadOnly
-					? commands.evalReadOnly(SCRIPT.source(), ScriptOutputType.MULTI, this.keys, this.args)
-					: commands.eval(SCRIPT.source(), ScriptOutputType.MULTI, this.keys, this.args);
+			this.call.send(session);
 		}
 
 		List<?> receive(LettuceSession session) {
-			try {
-				return session.await(this.reply);
-			}
-			catch (BullMqReadException ex) {
-				if (!this.sentReadOnly || !LettuceSession.isUnknownCommand(ex)) {
-					throw ex;
-				}
-				// Redis before 7.0: the same script, which only reads, runs with EVAL.
-				LettuceFinishedJobsReader.this.readOnlyScripts = false;
-				send(session);
-				return session.await(this.reply);
-			}
+			return this.call.receive(session);
 		}
 
 	}

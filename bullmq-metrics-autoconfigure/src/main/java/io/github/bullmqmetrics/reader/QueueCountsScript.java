@@ -15,9 +15,6 @@
  */
 package io.github.bullmqmetrics.reader;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,33 +53,14 @@ final class QueueCountsScript {
 
 	private static final String VERSION_6_PREFIX = "bullmq:";
 
-	private final byte[] source;
+	private final LuaScript script = LuaScript.load("queue-counts.lua");
 
-	QueueCountsScript() {
-		try (InputStream in = QueueCountsScript.class.getResourceAsStream("queue-counts.lua")) {
-			if (in == null) {
-				throw new IllegalStateException("queue-counts.lua is missing from the classpath");
-			}
-			this.source = in.readAllBytes();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-	}
-
-	byte[] source() {
-		return this.source;
+	LuaScript script() {
+		return this.script;
 	}
 
 	byte[][] keys(BullMqKeys keys, List<String> queues) {
-		byte[][] result = new byte[queues.size() * SUFFIXES.length][];
-		int i = 0;
-		for (String queue : queues) {
-			for (String suffix : SUFFIXES) {
-				result[i++] = keys.rawKey(queue, suffix);
-			}
-		}
-		return result;
+		return keys.rawKeys(queues, SUFFIXES);
 	}
 
 	/**
