@@ -1114,6 +1114,10 @@ async function measure({ opts, n, names, history, exporters, queues, probe, info
     checked = check;
   }
   log(`  cross-check: ${[...cold, ...cached].map((k) => EXPORTERS[k].label).join(', ')} and B agree on all ${checked.series} series, and every queue has every state non-zero`);
+  // W_all reads durations once, at start: only if that read reached its meters does it render what A_all renders.
+  if (last.wAll && countBullmqSeries(last.wAll.body) !== countBullmqSeries(last.all.body)) {
+    throw new Error(`W_all renders ${countBullmqSeries(last.wAll.body)} bullmq series and A_all ${countBullmqSeries(last.all.body)}: W_all is no floor under A_all (did its one read of durations, at start, reach the meters?)`);
+  }
   const bodies = Object.fromEntries(Object.entries(last).map(([key, res]) => [key, res.body]));
   const bBytes = Buffer.byteLength(lastB.body);
   const previousRefresh = Object.fromEntries(cold.map((key) => [key, { sum: last[key].refreshSum, count: last[key].refreshCount }]));
