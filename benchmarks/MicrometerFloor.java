@@ -16,15 +16,23 @@
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -38,13 +46,18 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * Run by {@code bench.mjs} with the jars of the exporter's own fat jar on the class path:
  * {@code java -cp 'lib/*' MicrometerFloor.java SERIES_FILE MIN_SECONDS MIN_SCRAPES}. The
  * series file holds the exporter's text output; every {@code bullmq_} series of a queue
- * (not the exporter's own) becomes one meter. Prints one JSON line.
+ * (not the exporter's own) becomes one meter, except the series of a histogram (a
+ * {@code # TYPE ... histogram} family, such as the job duration timers): each of its
+ * {@code _bucket}/{@code _count}/{@code _sum} groups, with its {@code _max}, becomes one
+ * {@link Timer} with the same buckets, as the exporter registers it. Prints one JSON line.
  */
 public final class MicrometerFloor {
 
 	private static final Pattern SERIES = Pattern.compile("^(bullmq_(?!exporter_)\\w+)\\{([^}]*)\\} (\\S+)$");
 
 	private static final Pattern LABEL = Pattern.compile("(\\w+)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+	private static final Pattern HISTOGRAM = Pattern.compile("^# TYPE (bullmq_\\w+) histogram$");
 
 	private MicrometerFloor() {
 	}
@@ -54,14 +67,43 @@ public final class MicrometerFloor {
 		double minSeconds = Double.parseDouble(args[1]);
 		int minScrapes = Integer.parseInt(args[2]);
 		PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+		Set<String> histograms = new HashSet<>();
+		for (String line : lines) {
+			Matcher matcher = HISTOGRAM.matcher(line);
+			if (matcher.matches()) {
+				histograms.add(matcher.group(1));
+			}
+		}
+		// Per histogram family and tags (without le): the bucket bounds, in seconds.
+		Map<String, Map<Tags, Set<Double>>> timers = new LinkedHashMap<>();
 		int series = 0;
 		for (String line : lines) {
 			Matcher matcher = SERIES.matcher(line);
-			if (matcher.matches()) {
-				register(registry, matcher.group(1), tags(matcher.group(2)), Double.parseDouble(matcher.group(3)));
-				series++;
+			if (!matcher.matches()) {
+				continue;
+			}
+			series++;
+			String name = matcher.group(1);
+			String family = histogramFamily(name, histograms);
+			if (family == null) {
+				register(registry, name, tags(matcher.group(2)), Double.parseDouble(matcher.group(3)));
+				continue;
+			}
+			Tags tags = tags(matcher.group(2));
+			Set<Double> bounds = timers.computeIfAbsent(family, (f) -> new LinkedHashMap<>())
+				.computeIfAbsent(withoutLe(tags), (t) -> new TreeSet<>());
+			for (Tag tag : tags) {
+				if (tag.getKey().equals("le") && !tag.getValue().equals("+Inf")) {
+					bounds.add(Double.parseDouble(tag.getValue()));
+				}
 			}
 		}
+		timers.forEach((family, byTags) -> byTags.forEach((tags, bounds) -> Timer
+			// Micrometer adds the base unit: bullmq.job.wait renders as bullmq_job_wait_seconds.
+			.builder(family.substring(0, family.length() - "_seconds".length()).replace('_', '.'))
+			.tags(tags)
+			.serviceLevelObjectives(bounds.stream().map((s) -> Duration.ofNanos(Math.round(s * 1e9))).toArray(Duration[]::new))
+			.register(registry)));
 		if (series == 0) {
 			throw new IllegalArgumentException("No bullmq series in " + args[0]);
 		}
@@ -80,6 +122,24 @@ public final class MicrometerFloor {
 		double[] sorted = millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
 		System.out.printf(Locale.ROOT, "{\"series\":%d,\"meters\":%d,\"scrapes\":%d,\"medianMs\":%.4f,\"minMs\":%.4f}%n",
 				series, registry.getMeters().size(), sorted.length, median(sorted), sorted[0]);
+	}
+
+	// The histogram family a series belongs to (its _bucket, _count, _sum, and the timer's
+	// own _max gauge), or null.
+	private static String histogramFamily(String name, Set<String> histograms) {
+		for (String suffix : new String[] { "_bucket", "_count", "_sum", "_max" }) {
+			if (name.endsWith(suffix)) {
+				String family = name.substring(0, name.length() - suffix.length());
+				if (histograms.contains(family) && family.endsWith("_seconds")) {
+					return family;
+				}
+			}
+		}
+		return null;
+	}
+
+	private static Tags withoutLe(Tags tags) {
+		return Tags.of(tags.stream().filter((tag) -> !tag.getKey().equals("le")).toList());
 	}
 
 	private static Tags tags(String labels) {

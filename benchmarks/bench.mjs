@@ -3,11 +3,13 @@
 // Queue.exportPrometheusMetrics() for every queue (B), on the same Redis and the same real BullMQ data,
 // with a cached scrape (W) of a second exporter as the floor that no faster Redis read can go under,
 // and two floors that hold for any exporter at all: R, what Redis spends on the bare reads, and M, what
-// Micrometer spends rendering the same series.
+// Micrometer spends rendering the same series. A runs in variants (job durations off, counts alone as
+// far as the switches go, every default meter on); the longest exporter calls inside Redis come from
+// SLOWLOG; and a real BullMQ Worker pool under load shows what reading job durations costs Redis.
 //
 // Usually started by run.sh, which checks the prerequisites and builds the jar. See README.md.
-// Everything this script starts (one redis-server, two exporter jars at a time) binds 127.0.0.1 only
-// and is killed when it exits, also on Ctrl+C or SIGTERM.
+// Everything this script starts (one redis-server, the exporter jars, the Micrometer floor, the load
+// process) binds 127.0.0.1 only and is killed when it exits, also on Ctrl+C or SIGTERM.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -16,6 +18,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -31,19 +34,51 @@ const HOST = '127.0.0.1';
 // Options
 // ---------------------------------------------------------------------------------------------
 
+const PHASES = ['scrape', 'durations', 'slowlog', 'load'];
+const VARIANTS = ['counts', 'all'];
+
 const USAGE = `Usage: node bench.mjs [options]   (normally through ./run.sh [options])
 
+  --phases LIST          what to measure (default scrape,durations,slowlog,load):
+                           scrape     the A/B pairs with W, R and M, for every exporter variant
+                           durations  the Redis CPU of the "all" exporter's background reads of
+                                      job durations, per read (needs the variant "all")
+                           slowlog    SLOWLOG at 0 us: the longest exporter calls inside Redis,
+                                      and the counts script timed directly per batch size
+                           load       a real BullMQ Worker pool under load (once per run, on its
+                                      own queues): what reading job durations costs Redis
+                         scrape, durations and slowlog run for every size and history
+  --variants LIST        exporter variants besides A (durations off), measured in the same
+                         rounds (default counts,all; "none" for A alone):
+                           counts     A_c: durations and workers off, the closest to counts alone
+                           all        A_all: every default meter on, durations included
   --sizes LIST           queue counts to measure (default 1,1000,10000)
   --history LIST         none, week or both (default none,week): week fills every queue's
                          metrics:completed:data and metrics:failed:data with 10,080 points
-  --rounds K             measured A/B pairs per size and history (default: 15 for N <= 1000, 7 above)
+  --rounds K             measured rounds per size and history (default: 15 for N <= 1000, 7 above)
   --warmup K             unmeasured scrapes and exports before measuring (default 5)
   --warmup-seconds S     ...and keep scraping for at least S seconds, so that the JIT compiles
                          the scrape path even when a scrape has few meters (default 15).
                          M, the Micrometer floor, warms up and then measures for S seconds each
+  --target-size N        the N that the targets are checked at (default 1000)
+  --durations-reads K    background reads of job durations to time, per size and history (default 2)
+  --slowlog-scrapes K    cold scrapes of each variant while SLOWLOG logs every call (default 10)
+  --batch-sizes LIST     queues per call to time the counts script with, directly (default 10,25,50,100)
+  --batch-calls K        calls per batch size (default 20)
+  --load-seconds S       how long the load phase adds jobs (default 60)
+  --load-rate R          jobs added per second, spread over the load queues (default 250)
+  --load-queues K        queues of the load phase (default 4)
+  --load-workers K       BullMQ Workers per load queue (default 2)
+  --load-concurrency K   concurrency of each Worker (default 20)
+  --load-job-ms MS       how long a job runs (default 10)
+  --load-fail F          fraction of jobs that fail (default 0.05)
+  --load-slowlog-usec U  SLOWLOG threshold during the load phase (default 100): logging every
+                         command of the workload would cost it memory and time
   --jar PATH             the exporter jar (default: samples/bullmq-metrics-sample/target/*.jar)
   --java PATH            java executable (default: java)
   --jvm-opts "OPTS"      JVM options for the jars (default: "-Xmx2g"), also as --jvm-opts="OPTS"
+  --jvm-opts-all "OPTS"  JVM options for the jars with every meter on, and their M (default:
+                         "-Xmx4g": 10,000 queues have about 590,000 series then)
   --redis-server PATH    redis-server executable (default: redis-server)
   --seed-concurrency K   queues seeded at once (default 32)
   --wait-idle CORES      before each measurement, wait until other processes use at most CORES
@@ -60,7 +95,7 @@ const USAGE = `Usage: node bench.mjs [options]   (normally through ./run.sh [opt
 function joinDashValues(argv) {
   const result = [];
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--jvm-opts' && i + 1 < argv.length) result.push(`--jvm-opts=${argv[++i]}`);
+    if ((argv[i] === '--jvm-opts' || argv[i] === '--jvm-opts-all') && i + 1 < argv.length) result.push(`${argv[i]}=${argv[++i]}`);
     else result.push(argv[i]);
   }
   return result;
@@ -70,6 +105,8 @@ function options() {
   const { values } = parseArgs({
     args: joinDashValues(process.argv.slice(2)),
     options: {
+      phases: { type: 'string', default: PHASES.join(',') },
+      variants: { type: 'string', default: VARIANTS.join(',') },
       sizes: { type: 'string', default: '1,1000,10000' },
       history: { type: 'string', default: 'none,week' },
       rounds: { type: 'string' },
@@ -78,6 +115,20 @@ function options() {
       jar: { type: 'string' },
       java: { type: 'string', default: 'java' },
       'jvm-opts': { type: 'string', default: '-Xmx2g' },
+      'jvm-opts-all': { type: 'string', default: '-Xmx4g' },
+      'target-size': { type: 'string', default: '1000' },
+      'durations-reads': { type: 'string', default: '2' },
+      'slowlog-scrapes': { type: 'string', default: '10' },
+      'batch-sizes': { type: 'string', default: '10,25,50,100' },
+      'batch-calls': { type: 'string', default: '20' },
+      'load-seconds': { type: 'string', default: '60' },
+      'load-rate': { type: 'string', default: '250' },
+      'load-queues': { type: 'string', default: '4' },
+      'load-workers': { type: 'string', default: '2' },
+      'load-concurrency': { type: 'string', default: '20' },
+      'load-job-ms': { type: 'string', default: '10' },
+      'load-fail': { type: 'string', default: '0.05' },
+      'load-slowlog-usec': { type: 'string', default: '100' },
       'redis-server': { type: 'string', default: 'redis-server' },
       'seed-concurrency': { type: 'string', default: '32' },
       'wait-idle': { type: 'string' },
@@ -106,7 +157,43 @@ function options() {
   if (!['list', 'discover'].includes(values['exporter-queues'])) {
     throw new Error(`--exporter-queues: "${values['exporter-queues']}" is neither list nor discover`);
   }
+  const phases = values.phases.split(',').map((p) => p.trim()).filter(Boolean);
+  for (const p of phases) {
+    if (!PHASES.includes(p)) throw new Error(`--phases: "${p}" is none of ${PHASES.join(', ')}`);
+  }
+  const variants = values.variants.split(',').map((v) => v.trim()).filter((v) => v && v !== 'none');
+  for (const v of variants) {
+    if (!VARIANTS.includes(v)) throw new Error(`--variants: "${v}" is none of ${VARIANTS.join(', ')}, none`);
+  }
+  if (phases.includes('durations') && !variants.includes('all')) {
+    throw new Error('--phases durations times the background reads of the exporter with every meter on: add "all" to --variants');
+  }
+  const fraction = Number(values['load-fail']);
+  if (!(fraction >= 0 && fraction < 1)) throw new Error(`--load-fail: "${values['load-fail']}" is not a fraction in [0, 1)`);
+  const nonNegative = (name) => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name}: "${values[name]}" is not a whole number`);
+    return n;
+  };
   return {
+    phases,
+    variants,
+    targetSize: positiveInts(values['target-size'], 'target-size')[0],
+    durationsReads: nonNegative('durations-reads'),
+    slowlogScrapes: positiveInts(values['slowlog-scrapes'], 'slowlog-scrapes')[0],
+    batchSizes: positiveInts(values['batch-sizes'], 'batch-sizes'),
+    batchCalls: positiveInts(values['batch-calls'], 'batch-calls')[0],
+    load: {
+      seconds: positiveInts(values['load-seconds'], 'load-seconds')[0],
+      rate: positiveInts(values['load-rate'], 'load-rate')[0],
+      queues: positiveInts(values['load-queues'], 'load-queues')[0],
+      workers: positiveInts(values['load-workers'], 'load-workers')[0],
+      concurrency: positiveInts(values['load-concurrency'], 'load-concurrency')[0],
+      jobMs: nonNegative('load-job-ms'),
+      fail: fraction,
+      slowlogUsec: nonNegative('load-slowlog-usec'),
+    },
+    jvmOptsAll: values['jvm-opts-all'].split(/\s+/).filter(Boolean),
     sizes: positiveInts(values.sizes, 'sizes'),
     histories,
     rounds: values.rounds === undefined ? undefined : positiveInts(values.rounds, 'rounds')[0],
@@ -143,9 +230,11 @@ const children = new Map(); // pid -> { child, role }
 let pidFile;
 let workDir; // removed after a success or an interruption, kept (with the logs) after a failure
 
-function startProcess(role, command, args, logFile) {
+// With interactive, the child's stdin and stdout are pipes (the load process talks JSON lines);
+// its stderr still goes to the log.
+function startProcess(role, command, args, logFile, { interactive = false } = {}) {
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(command, args, { stdio: ['ignore', log, log] });
+  const child = spawn(command, args, { stdio: [interactive ? 'pipe' : 'ignore', interactive ? 'pipe' : log, log] });
   fs.closeSync(log);
   if (child.pid === undefined) {
     throw new Error(`Could not start ${command}`);
@@ -177,9 +266,11 @@ function killAllNow() {
 }
 
 process.on('exit', killAllNow);
+let stoppingOnSignal = false;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
-    log(`${signal}: stopping the jar and redis-server`);
+    stoppingOnSignal = true;
+    log(`${signal}: stopping every process this benchmark started`);
     Promise.race([
       Promise.all([...children.values()].map(({ child }) => stopProcess(child, 3000))),
       sleep(5000),
@@ -236,11 +327,15 @@ function median(values) {
 }
 
 function min(values) {
-  return Math.min(...values);
+  return values.reduce((a, b) => Math.min(a, b), Infinity);
 }
 
 function max(values) {
-  return Math.max(...values);
+  return values.reduce((a, b) => Math.max(a, b), -Infinity);
+}
+
+function sum(values) {
+  return values.reduce((a, b) => a + b, 0);
 }
 
 function tail(file, lines = 40) {
@@ -285,6 +380,18 @@ function otherCores(before, after) {
   if (!before || !after) return NaN;
   const seconds = (after.at - before.at) / 1000;
   return Math.max(0, (after.busy - before.busy - (after.own - before.own)) / CLK_TCK / seconds);
+}
+
+// Time a process' main thread ran on a CPU and waited for one, in ns (Linux /proc/<pid>/schedstat).
+// Redis runs every command on its main thread: the wait says how much a busy machine held it up, and
+// SLOWLOG and INFO commandstats count that wait inside the command that was running.
+function schedstat(pid) {
+  try {
+    const [runNs, waitNs] = fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    return { runNs, waitNs };
+  } catch {
+    return undefined;
+  }
 }
 
 // Returns how many seconds it waited.
@@ -370,15 +477,26 @@ async function redisCounters(probe) {
 
 const SCRIPT_COMMANDS = ['eval', 'eval_ro', 'evalsha', 'evalsha_ro', 'fcall', 'fcall_ro'];
 
+// Only the exporter sends EVAL_RO (BullMQ sends EVALSHA, R no script at all): its calls in a window
+// tell a scrape's read from a background read of job durations that happened to run at the same time.
+function commandDelta(before, after, name) {
+  const a = after.commandStats[name] ?? { calls: 0, usec: 0 };
+  const b = before.commandStats[name] ?? { calls: 0, usec: 0 };
+  return { calls: a.calls - b.calls, usec: a.usec - b.usec };
+}
+
 // What happened in Redis between two counter readings, without the probes' own INFO calls.
 function redisDelta(before, after, infoOverhead) {
   let calls = 0;
   let scriptUsec = 0;
   let scriptCalls = 0;
+  let usec = 0;
   for (const [name, stat] of Object.entries(after.commandStats)) {
     if (name === 'info') continue;
     const prior = before.commandStats[name] ?? { calls: 0, usec: 0 };
     calls += stat.calls - prior.calls;
+    // Redis 7 counts a script's inner calls under their own commands too: a rough figure only.
+    usec += stat.usec - prior.usec;
     if (SCRIPT_COMMANDS.includes(name)) {
       scriptUsec += stat.usec - prior.usec;
       scriptCalls += stat.calls - prior.calls;
@@ -390,7 +508,56 @@ function redisDelta(before, after, infoOverhead) {
     callsInclScripts: calls,
     scriptCalls,
     scriptMs: scriptUsec / 1000,
+    commandUsec: usec,
+    evalRo: commandDelta(before, after, 'eval_ro'),
+    clientList: commandDelta(before, after, 'client|list'),
+    infoUsec: commandDelta(before, after, 'info').usec,
     cpuMs: after.cpuMs - before.cpuMs,
+  };
+}
+
+// SLOWLOG: the time each call spent inside Redis, the same figure as INFO commandstats' usec, per call.
+async function slowlogOn(probe, slowerThanUsec, maxLen) {
+  const [, threshold] = await probe.config('GET', 'slowlog-log-slower-than');
+  const [, length] = await probe.config('GET', 'slowlog-max-len');
+  await probe.config('SET', 'slowlog-max-len', String(maxLen));
+  await probe.config('SET', 'slowlog-log-slower-than', String(slowerThanUsec));
+  await probe.slowlog('RESET');
+  return async () => {
+    await probe.config('SET', 'slowlog-log-slower-than', threshold);
+    await probe.config('SET', 'slowlog-max-len', length);
+    await probe.slowlog('RESET');
+  };
+}
+
+// Every entry logged since the last reset: { id, usec, command, args, client }, oldest first.
+async function slowlogEntries(probe) {
+  const entries = await probe.slowlog('GET', '-1');
+  return entries
+    .map(([id, , usec, args, client, name]) => ({ id: Number(id), usec: Number(usec), args: args.map(String), client: `${client} ${name ?? ''}`.trim() }))
+    .sort((x, y) => x.id - y.id);
+}
+
+// Which exporter call a SLOWLOG entry is: the counts script, the durations script, CLIENT LIST, or null.
+// A script is told by the start of its source, which SLOWLOG keeps (the first 128 bytes).
+function exporterCall(entry, scripts) {
+  const command = entry.args[0]?.toUpperCase();
+  if (command === 'CLIENT' && entry.args[1]?.toUpperCase() === 'LIST') return 'clientList';
+  if (command !== 'EVAL_RO' && command !== 'EVAL') return null;
+  const body = entry.args[1] ?? '';
+  for (const [kind, source] of Object.entries(scripts)) {
+    if (source && body.startsWith(source.slice(0, 100))) return kind;
+  }
+  return command === 'EVAL_RO' ? 'otherEvalRo' : null;
+}
+
+function usecStats(list) {
+  const values = list.map((e) => e.usec ?? e);
+  return {
+    calls: values.length,
+    maxUsec: values.length ? max(values) : NaN,
+    medianUsec: median(values),
+    meanUsec: values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN,
   };
 }
 
@@ -581,13 +748,26 @@ function httpGet(port, pathname, timeoutMs = 120_000) {
   });
 }
 
-// cacheTtl 0s: every scrape reads Redis afresh, a cold scrape (A). A long cacheTtl: every scrape
-// after the first renders the cached snapshot and reads nothing (W, the floor under A).
-async function startExporter(opts, redisPort, names, workDir, cacheTtl) {
+// The exporters of a size. cache-ttl 0s: every scrape reads Redis afresh, a cold scrape. cache-ttl 1h:
+// every scrape after the first renders the cached snapshot and reads nothing (W, the floor under A).
+// Job durations are read in the background on their own interval, never by a scrape: A, A_c and W run
+// without them, so that no background read lands in their measurements; A_all has every default meter
+// on, durations at their default interval; W_all reads durations only once, at start, and so renders
+// the same series as A_all without ever reading Redis again.
+const DURATIONS_OFF = '--bullmq.metrics.durations.enabled=false';
+const EXPORTERS = {
+  a: { label: 'A', cacheTtl: '0s', args: [DURATIONS_OFF] },
+  counts: { label: 'A_c', cacheTtl: '0s', args: [DURATIONS_OFF, '--bullmq.metrics.workers.enabled=false'], variant: 'counts' },
+  all: { label: 'A_all', cacheTtl: '0s', args: [], variant: 'all', everyMeter: true },
+  w: { label: 'W', cacheTtl: '1h', args: [DURATIONS_OFF], cached: true },
+  wAll: { label: 'W_all', cacheTtl: '1h', args: ['--bullmq.metrics.durations.interval=1h'], variant: 'all', cached: true, everyMeter: true },
+};
+
+async function startExporter(opts, redisPort, names, workDir, cacheTtl, { tag = `ttl-${cacheTtl}`, extraArgs = [], jvmOpts = opts.jvmOpts } = {}) {
   const port = await freePort();
-  const logFile = path.join(workDir, `exporter-${names.length}-ttl-${cacheTtl}.log`);
+  const logFile = path.join(workDir, `exporter-${names.length}-${tag}.log`);
   const args = [
-    ...opts.jvmOpts,
+    ...jvmOpts,
     '-jar', opts.jar,
     `--server.port=${port}`,
     `--server.address=${HOST}`,
@@ -596,6 +776,7 @@ async function startExporter(opts, redisPort, names, workDir, cacheTtl) {
     `--bullmq.metrics.cache-ttl=${cacheTtl}`,
     '--bullmq.metrics.timeout=30s',
     ...exporterQueueArgs(names, workDir, opts.exporterQueues),
+    ...extraArgs,
   ];
   const t0 = performance.now();
   const child = startProcess('java', opts.java, args, logFile);
@@ -676,15 +857,100 @@ async function bareReads(client, names) {
   return replies.length;
 }
 
+// R_script and R_all: the bare reads of everything the counts script reads, for the same numbers
+// (latency, overdue jobs, schedulers, rate limit, global concurrency besides the counts), with the
+// script's own rule of reading a structure's head only when it is not empty, so that Redis does no more
+// than the script: round 1 the lengths, meta's four fields, the metrics counts, ZCARD repeat, PTTL
+// limiter and one TIME (the script sends one per call); round 2 the tails and heads of the non-empty
+// waiting structures; round 3 the hashes of the next jobs and, for a delayed job that is due, ZCOUNT.
+// R_all adds one CLIENT LIST, as the exporter sends with workers on. Three round trips, no script.
+const MARKER = /^0(:|$)/;
+
+async function bareReadsOfEverything(client, names, { clientList }) {
+  const key = (name, suffix) => `bull:${name}:${suffix}`;
+  const exec = async (pipeline) => {
+    const replies = await pipeline.exec();
+    const failed = replies.find(([err]) => err);
+    if (failed) throw new Error(`A bare read failed: ${failed[0].message}`);
+    return replies.map(([, value]) => value);
+  };
+  const first = client.pipeline();
+  first.time();
+  for (const name of names) {
+    first.llen(key(name, 'wait'));
+    first.llen(key(name, 'paused'));
+    first.llen(key(name, 'active'));
+    for (const set of ['prioritized', 'delayed', 'completed', 'failed', 'waiting-children', 'repeat']) first.zcard(key(name, set));
+    first.hmget(key(name, 'meta'), 'paused', 'version', 'max', 'concurrency');
+    first.hget(key(name, 'metrics:completed'), 'count');
+    first.hget(key(name, 'metrics:failed'), 'count');
+    first.pttl(key(name, 'limiter'));
+  }
+  if (clientList) first.client('LIST');
+  const r1 = await exec(first);
+  const [seconds, micros] = r1[0].map(Number);
+  const now = seconds * 1000 + Math.floor(micros / 1000);
+  const PER_QUEUE = 13;
+  const rows = names.map((name, i) => {
+    const [wait, paused, active, prioritized, delayed, completed, failed, waitingChildren, repeat, meta, c, f] = r1.slice(1 + i * PER_QUEUE, 1 + (i + 1) * PER_QUEUE);
+    return { name, wait, paused, active, prioritized, delayed, completed, failed, waitingChildren, repeat, meta, c, f };
+  });
+  let sent = r1.length;
+
+  const second = client.pipeline();
+  const plan2 = [];
+  for (const row of rows) {
+    const empty = !row.meta.some((v) => v !== null) && row.c === null && row.f === null
+      && [row.wait, row.paused, row.active, row.prioritized, row.delayed, row.completed, row.failed, row.waitingChildren].every((n) => n === 0);
+    if (row.wait > 0) plan2.push([row, 'waitTail', second.lindex(key(row.name, 'wait'), -1)]);
+    if (row.paused > 0) plan2.push([row, 'pausedTail', second.lindex(key(row.name, 'paused'), -1)]);
+    if (row.prioritized > 0) plan2.push([row, 'prioritizedHead', second.zrange(key(row.name, 'prioritized'), 0, 0)]);
+    if (row.delayed > 0) plan2.push([row, 'delayedHead', second.zrange(key(row.name, 'delayed'), 0, 0, 'WITHSCORES')]);
+    if (row.meta[2] !== null) plan2.push([row, 'limiter', second.get(key(row.name, 'limiter'))]);
+    if (empty) plan2.push([row, 'exists', second.exists(key(row.name, 'meta'), key(row.name, 'id'), key(row.name, 'events'))]);
+  }
+  const r2 = plan2.length ? await exec(second) : [];
+  sent += r2.length;
+  plan2.forEach(([row, field], i) => {
+    row[field] = r2[i];
+  });
+
+  const third = client.pipeline();
+  let thirdSent = 0;
+  for (const row of rows) {
+    // The entry behind a legacy marker (BullMQ before 5) is not read here: BullMQ 6 writes none.
+    for (const id of [row.waitTail, row.pausedTail, row.prioritizedHead?.[0]]) {
+      if (id && !MARKER.test(id)) {
+        third.hmget(key(row.name, id), 'timestamp', 'delay', 'processedOn', 'opts');
+        thirdSent++;
+      }
+    }
+    if (row.delayedHead?.length === 2 && Math.floor(Number(row.delayedHead[1]) / 4096) <= now) {
+      third.zcount(key(row.name, 'delayed'), '-inf', String(now * 4096 - 1));
+      thirdSent++;
+    }
+  }
+  const r3 = thirdSent ? await exec(third) : [];
+  sent += r3.length;
+  // Proof that it read the seeded keys: the counts as seeded, and every next job's hash has a timestamp.
+  for (const row of rows) {
+    if (row.completed !== JOBS.completed) throw new Error(`bare read of ${row.name}: ZCARD completed ${row.completed}, seeded ${JOBS.completed}`);
+  }
+  const hashes = r3.filter(Array.isArray);
+  if (hashes.some((job) => job[0] === null)) throw new Error('bare read: the hash of a next job has no timestamp');
+  if (hashes.length < names.length) throw new Error(`bare read: ${hashes.length} next jobs for ${names.length} queues, each seeded with waiting jobs`);
+  return sent;
+}
+
 // M: Micrometer's own PrometheusMeterRegistry.scrape() of exactly the bullmq series that a scrape
 // of the exporter rendered (constant values, nothing else registered, no HTTP, no Redis), run by
 // MicrometerFloor.java with the exporter jar's own Micrometer and Prometheus client.
-async function micrometerFloor(opts, body, label) {
+async function micrometerFloor(opts, body, label, jvmOpts = opts.jvmOpts) {
   const seriesFile = path.join(workDir, `series-${label}.txt`);
   fs.writeFileSync(seriesFile, body);
   const logFile = path.join(workDir, `micrometer-floor-${label}.log`);
   const child = startProcess('micrometer-floor', opts.java, [
-    ...opts.jvmOpts, '-cp', path.join(libDir(opts), '*'), path.join(HERE, 'MicrometerFloor.java'),
+    ...jvmOpts, '-cp', path.join(libDir(opts), '*'), path.join(HERE, 'MicrometerFloor.java'),
     seriesFile, String(opts.warmupSeconds), '30',
   ], logFile);
   const { code, signal } = await child.exited;
@@ -705,6 +971,29 @@ function libDir(opts) {
     unpackedLib = path.join(dir, 'BOOT-INF', 'lib');
   }
   return unpackedLib;
+}
+
+// The two Lua scripts the exporter sends, from the jar under test (not from this checkout): SLOWLOG
+// entries are told apart by their start, and the batch-size timing runs the counts script itself.
+let exporterScriptSources;
+function exporterScripts(opts) {
+  if (!exporterScriptSources) {
+    const lib = libDir(opts);
+    const autoconfigure = fs.readdirSync(lib).find((f) => /^bullmq-metrics-autoconfigure-.*\.jar$/.test(f));
+    if (!autoconfigure) throw new Error(`No bullmq-metrics-autoconfigure jar in ${lib}`);
+    const dir = path.join(workDir, 'scripts');
+    fs.mkdirSync(dir, { recursive: true });
+    const jarTool = path.join(path.dirname(fs.realpathSync(commandPath(opts.java))), 'jar');
+    const res = spawnSync(jarTool, ['xf', path.join(lib, autoconfigure), 'io/github/bullmqmetrics/reader/'], { cwd: dir, encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(`${jarTool} xf ${autoconfigure} failed: ${res.stderr ?? res.error}`);
+    const read = (name) => {
+      const file = path.join(dir, 'io/github/bullmqmetrics/reader', name);
+      return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+    };
+    exporterScriptSources = { counts: read('queue-counts.lua'), durations: read('finished-jobs.lua') };
+    if (!exporterScriptSources.counts) throw new Error(`No queue-counts.lua in ${autoconfigure}`);
+  }
+  return exporterScriptSources;
 }
 
 function commandPath(command) {
@@ -757,115 +1046,494 @@ function crossCheck(aBody, bBody, names) {
 // Measuring
 // ---------------------------------------------------------------------------------------------
 
-async function measure({ opts, n, names, history, exporter, warmExporter, queues, probe, infoOverhead, pids }) {
+// Between two timings, collect Node's garbage (run.sh passes --expose-gc): after a B with history,
+// Node's collector would otherwise work through gigabytes on the second core while the next timing
+// runs, and charge B's cost to whatever comes next.
+async function settle() {
+  globalThis.gc?.();
+  await sleep(20);
+}
+
+// One timed window: Redis INFO before and after. The A_all exporter reads job durations in the
+// background (every 15 s by default), and such a read can land inside any window. Only the exporter
+// sends EVAL_RO, so a window with more EVAL_RO calls than its own read sends is taken again. A window
+// that sends no EVAL_RO itself (B, W, R) and lasts over 5 s (B with history) rarely comes out clean:
+// it is kept, with the time of those EVAL_RO calls taken out of its Redis CPU (exact, since they are
+// all the durations read's), and counted as an overlap. A cold scrape is taken again up to 6 times
+// whatever its length; one that still overlaps is kept as it is (its own EVAL_RO calls cannot be told
+// from the durations read's) and counted as an overlap too.
+async function timedWindow(ctx, fn, expectedEvalRo) {
+  for (let attempt = 0; ; attempt++) {
+    const before = await redisCounters(ctx.probe);
+    const result = await fn();
+    const delta = redisDelta(before, await redisCounters(ctx.probe), ctx.infoOverhead);
+    const extra = delta.evalRo.calls - expectedEvalRo;
+    if (extra <= 0) return { result, delta };
+    const long = result.ms > 5000;
+    if (expectedEvalRo === 0 ? attempt < 3 && !long : attempt < 6) {
+      ctx.retakes++;
+      await settle();
+      continue;
+    }
+    ctx.overlaps++;
+    delta.durationsOverlap = true;
+    if (expectedEvalRo === 0) {
+      delta.cpuMs -= delta.evalRo.usec / 1000;
+      delta.commands -= extra;
+    }
+    return { result, delta };
+  }
+}
+
+async function measure({ opts, n, names, history, exporters, queues, probe, infoOverhead, pids }) {
   const rounds = roundsFor(opts, n);
   const idleWaitSec = await waitForIdle(opts, pids);
-  let lastA;
+  const ctx = { probe, infoOverhead, retakes: 0, overlaps: 0 };
+  const cold = ['a', 'counts', 'all'].filter((key) => exporters[key]);
+  const cached = ['w', 'wAll'].filter((key) => exporters[key]);
+  // How many EVAL_RO calls a cold scrape sends by itself: the fewest seen in the warm-up, where a
+  // background read of durations may add some.
+  const ownEvalRo = {};
+  const last = {};
   let lastB;
-  let lastW;
   const warmupStarted = performance.now();
   let warmups = 0;
   while (warmups < opts.warmup || performance.now() - warmupStarted < opts.warmupSeconds * 1000) {
-    lastA = await scrape(exporter);
-    lastW = await scrape(warmExporter);
+    for (const key of [...cold, ...cached]) {
+      const before = await redisCounters(probe);
+      last[key] = await scrape(exporters[key]);
+      const calls = redisDelta(before, await redisCounters(probe), infoOverhead).evalRo.calls;
+      if (!cached.includes(key)) ownEvalRo[key] = Math.min(ownEvalRo[key] ?? Infinity, calls);
+    }
     // One export that runs for seconds has run BullMQ's code thousands of times: it is warm.
     if (!lastB || lastB.ms < 5000) lastB = await bullmqExport(queues);
     warmups++;
   }
-  log(`  warm-up: ${warmups} scrapes and exports in ${((performance.now() - warmupStarted) / 1000).toFixed(1)} s`);
-  const check = crossCheck(lastA.body, lastB.body, names);
-  if (check.problems.length > 0) {
-    throw new Error(`A and B disagree (${check.problems.length} problems):\n  ${check.problems.slice(0, 20).join('\n  ')}`);
+  log(`  warm-up: ${warmups} scrapes and exports in ${((performance.now() - warmupStarted) / 1000).toFixed(1)} s; EVAL_RO calls per cold scrape: ${cold.map((k) => `${EXPORTERS[k].label} ${ownEvalRo[k]}`).join(', ')}`);
+  let checked;
+  for (const key of [...cold, ...cached]) {
+    const check = crossCheck(last[key].body, lastB.body, names);
+    if (check.problems.length > 0) {
+      throw new Error(`${EXPORTERS[key].label} and B disagree (${check.problems.length} problems):\n  ${check.problems.slice(0, 20).join('\n  ')}`);
+    }
+    checked = check;
   }
-  const warmCheck = crossCheck(lastW.body, lastB.body, names);
-  if (warmCheck.problems.length > 0) {
-    throw new Error(`W and B disagree (${warmCheck.problems.length} problems):\n  ${warmCheck.problems.slice(0, 20).join('\n  ')}`);
+  log(`  cross-check: ${[...cold, ...cached].map((k) => EXPORTERS[k].label).join(', ')} and B agree on all ${checked.series} series, and every queue has every state non-zero`);
+  // W_all reads durations once, at start: only if that read reached its meters does it render what A_all renders.
+  if (last.wAll && countBullmqSeries(last.wAll.body) !== countBullmqSeries(last.all.body)) {
+    throw new Error(`W_all renders ${countBullmqSeries(last.wAll.body)} bullmq series and A_all ${countBullmqSeries(last.all.body)}: W_all is no floor under A_all (did its one read of durations, at start, reach the meters?)`);
   }
-  log(`  cross-check: A, W and B agree on all ${check.series} series, and every queue has every state non-zero`);
-  const aBytes = Buffer.byteLength(lastA.body);
+  const bodies = Object.fromEntries(Object.entries(last).map(([key, res]) => [key, res.body]));
   const bBytes = Buffer.byteLength(lastB.body);
-  const aBody = lastA.body;
-  let previousRefresh = { sum: lastA.refreshSum, count: lastA.refreshCount };
-  lastA = lastB = lastW = undefined;
+  const previousRefresh = Object.fromEntries(cold.map((key) => [key, { sum: last[key].refreshSum, count: last[key].refreshCount }]));
+  lastB = undefined;
+  for (const key of Object.keys(last)) delete last[key];
 
-  const a = [];
-  const b = [];
-  const w = [];
-  const r = [];
-  const runA = async () => {
-    const before = await redisCounters(probe);
-    const result = await scrape(exporter);
-    const after = await redisCounters(probe);
+  const samples = { b: [], rCounts: [], rScript: [], rAll: [] };
+  for (const key of [...cold, ...cached]) samples[key] = [];
+  const runCold = async (key) => {
+    const { result, delta } = await timedWindow(ctx, () => scrape(exporters[key]), ownEvalRo[key]);
     // The exporter's own timer: how long this scrape's read of Redis took, inside the JVM.
-    const refreshMs = result.refreshCount === previousRefresh.count + 1
-      ? (result.refreshSum - previousRefresh.sum) * 1000
-      : NaN;
-    previousRefresh = { sum: result.refreshSum, count: result.refreshCount };
-    const delta = redisDelta(before, after, infoOverhead);
-    if (delta.scriptCalls === 0) throw new Error('A scrape did not read Redis: is bullmq.metrics.cache-ttl really 0s?');
-    a.push({ ms: result.ms, refreshMs, ...delta });
+    const prior = previousRefresh[key];
+    const refreshMs = result.refreshCount === prior.count + 1 ? (result.refreshSum - prior.sum) * 1000 : NaN;
+    previousRefresh[key] = { sum: result.refreshSum, count: result.refreshCount };
+    if (delta.scriptCalls === 0) throw new Error(`A scrape of ${EXPORTERS[key].label} did not read Redis: is bullmq.metrics.cache-ttl really 0s?`);
+    samples[key].push({ ms: result.ms, refreshMs, ...delta });
   };
-  const runW = async () => {
-    const before = await redisCounters(probe);
-    const result = await scrape(warmExporter);
-    const delta = redisDelta(before, await redisCounters(probe), infoOverhead);
-    if (delta.commands !== 0) throw new Error(`A cached scrape sent ${delta.commands} commands to Redis: is its cache-ttl long enough?`);
-    w.push({ ms: result.ms });
-  };
-  const runR = async () => {
-    const before = await redisCounters(probe);
-    const sent = await bareReads(probe, names);
-    r.push({ sent, ...redisDelta(before, await redisCounters(probe), infoOverhead) });
+  const runCached = async (key) => {
+    const { result, delta } = await timedWindow(ctx, () => scrape(exporters[key]), 0);
+    if (delta.commands !== 0) throw new Error(`A cached scrape of ${EXPORTERS[key].label} sent ${delta.commands} commands to Redis: is its cache-ttl long enough?`);
+    samples[key].push({ ms: result.ms });
   };
   const runB = async () => {
-    const before = await redisCounters(probe);
-    const result = await bullmqExport(queues);
-    const after = await redisCounters(probe);
-    b.push({ ms: result.ms, ...redisDelta(before, after, infoOverhead) });
+    const { result, delta } = await timedWindow(ctx, () => bullmqExport(queues), 0);
+    samples.b.push({ ms: result.ms, ...delta });
+  };
+  const runR = async (key, read) => {
+    const { result, delta } = await timedWindow(ctx, read, 0);
+    samples[key].push({ sent: result, ...delta });
   };
   const cpuBefore = cpuSnapshot(pids);
   const loadBefore = os.loadavg()[0];
-  // Between two timings, collect Node's garbage (run.sh passes --expose-gc): after a B with
-  // history, Node's collector would otherwise work through gigabytes on the second core while
-  // the next timing runs, and charge B's cost to whatever comes next.
-  const settle = async () => {
-    globalThis.gc?.();
-    await sleep(20);
-  };
   for (let round = 0; round < rounds; round++) {
-    // Alternate the order, so neither side always runs right after the other.
-    if (round % 2 === 0) {
-      await runA();
+    // Alternate the order, so that neither side always runs right after the other.
+    const order = round % 2 === 0 ? [...cold, 'b'] : ['b', ...[...cold].reverse()];
+    for (const key of order) {
+      await (key === 'b' ? runB() : runCold(key));
       await settle();
-      await runB();
-    } else {
-      await runB();
-      await settle();
-      await runA();
     }
+    for (const key of cached) {
+      await runCached(key);
+      await settle();
+    }
+    await runR('rCounts', () => bareReads(probe, names));
     await settle();
-    await runW();
+    if (exporters.counts) {
+      await runR('rScript', () => bareReadsOfEverything(probe, names, { clientList: false }));
+      await settle();
+    }
+    await runR('rAll', () => bareReadsOfEverything(probe, names, { clientList: true }));
     await settle();
-    await runR();
-    await settle();
-    log(`  round ${round + 1}/${rounds}: A ${a.at(-1).ms.toFixed(1)} ms, B ${b.at(-1).ms.toFixed(1)} ms, W ${w.at(-1).ms.toFixed(1)} ms, R ${r.at(-1).cpuMs.toFixed(1)} ms of Redis CPU`);
+    const at = (key) => samples[key].at(-1);
+    log(`  round ${round + 1}/${rounds}: ${cold.map((k) => `${EXPORTERS[k].label} ${at(k).ms.toFixed(1)} ms`).join(', ')}, B ${at('b').ms.toFixed(1)} ms, ${cached.map((k) => `${EXPORTERS[k].label} ${at(k).ms.toFixed(1)} ms`).join(', ')}; Redis CPU R_counts ${at('rCounts').cpuMs.toFixed(1)} ms, R_all ${at('rAll').cpuMs.toFixed(1)} ms`);
   }
   const others = otherCores(cpuBefore, cpuSnapshot(pids));
   const load = [loadBefore, os.loadavg()[0]];
-  // Alone, after the rounds: it takes a core for a JVM of its own.
-  const m = await micrometerFloor(opts, aBody, `${n}-${history}`);
+  if (ctx.retakes || ctx.overlaps) log(`  background reads of job durations: ${ctx.retakes} windows taken again, ${ctx.overlaps} kept with their EVAL_RO time taken out`);
+  // Alone, after the rounds: each takes a core for a JVM of its own.
+  const m = await micrometerFloor(opts, bodies.a, `${n}-${history}`);
   log(`  M: Micrometer scrapes the same ${m.series} series in ${fmtMs(m.medianMs)} ms (median of ${m.scrapes}, min ${fmtMs(m.minMs)} ms)`);
+  let mAll;
+  if (bodies.all) {
+    mAll = await micrometerFloor(opts, bodies.all, `${n}-${history}-all`, opts.jvmOptsAll);
+    log(`  M_all: Micrometer scrapes A_all's ${mAll.series} series in ${fmtMs(mAll.medianMs)} ms (median of ${mAll.scrapes}, min ${fmtMs(mAll.minMs)} ms)`);
+  }
+  const ratios = (key, field = 'ms') => (samples[key] ?? []).map((x, i) => x[field] / samples.b[i][field]);
   return {
-    n, history, rounds, a, b, w, r, m,
-    ratios: a.map((x, i) => x.ms / b[i].ms),
-    warmRatios: w.map((x, i) => x.ms / b[i].ms),
-    floorRatios: r.map((x, i) => (x.cpuMs + m.medianMs) / b[i].ms),
-    aBytes, bBytes, series: check.series, others, load, idleWaitSec,
+    n, history, rounds, samples, m, mAll, ownEvalRo,
+    // The first three keep their names from earlier runs' JSON.
+    a: samples.a, b: samples.b, w: samples.w, r: samples.rCounts,
+    ratios: ratios('a'),
+    warmRatios: ratios('w'),
+    floorRatios: samples.rCounts.map((x, i) => (x.cpuMs + m.medianMs) / samples.b[i].ms),
+    variantRatios: { counts: ratios('counts'), all: ratios('all'), wAll: ratios('wAll') },
+    cpuRatios: { a: ratios('a', 'cpuMs'), counts: ratios('counts', 'cpuMs'), all: ratios('all', 'cpuMs') },
+    // Per round: a variant's Redis CPU against the bare reads of what it reads.
+    rRatios: {
+      countsToRCounts: (samples.counts ?? []).map((x, i) => x.cpuMs / samples.rCounts[i].cpuMs),
+      countsToRScript: (samples.counts ?? []).map((x, i) => x.cpuMs / samples.rScript[i]?.cpuMs),
+      aToRAll: samples.a.map((x, i) => x.cpuMs / samples.rAll[i].cpuMs),
+    },
+    floorAllRatios: mAll ? samples.rAll.map((x, i) => (x.cpuMs + mAll.medianMs) / samples.b[i].ms) : [],
+    aBytes: Buffer.byteLength(bodies.a), aAllBytes: bodies.all ? Buffer.byteLength(bodies.all) : NaN, bBytes,
+    seriesAll: bodies.all ? countBullmqSeries(bodies.all) : NaN,
+    seriesA: countBullmqSeries(bodies.a),
+    series: checked.series, others, load, idleWaitSec, retakes: ctx.retakes, overlaps: ctx.overlaps,
   };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Job durations: the background reads of the exporter with every meter on, timed alone
+// ---------------------------------------------------------------------------------------------
+
+const evalRoCalls = (counters) => counters.commandStats.eval_ro?.calls ?? 0;
+
+// Waits for `count` background reads of job durations (nothing else may send EVAL_RO meanwhile) and
+// times each in Redis. A read is found by polling INFO every 10 ms: it starts at the last poll before
+// EVAL_RO calls grow, and ends at the first poll after they stopped growing for 3 polls. Its Redis CPU is
+// the CPU between those two polls less what the polls in between cost by themselves, measured on the
+// quiet polls while waiting (which also holds Redis' own background work).
+async function durationsReads(probe, count, timeoutMs = 45_000) {
+  const reads = [];
+  let quietCpuMs = 0;
+  let quietPolls = 0;
+  for (let i = 0; i < count; i++) {
+    let previous = await redisCounters(probe);
+    const deadline = Date.now() + timeoutMs;
+    let current;
+    for (;;) {
+      await sleep(10);
+      current = await redisCounters(probe);
+      if (evalRoCalls(current) > evalRoCalls(previous)) break;
+      quietCpuMs += current.cpuMs - previous.cpuMs;
+      quietPolls++;
+      previous = current;
+      if (Date.now() > deadline) throw new Error(`No background read of job durations within ${timeoutMs / 1000} s: is the exporter with every meter on running, with durations on?`);
+    }
+    const start = previous;
+    const startedAt = Date.now();
+    let polls = 1;
+    let stable = 0;
+    let end;
+    while (stable < 3) {
+      await sleep(10);
+      const next = await redisCounters(probe);
+      polls++;
+      if (evalRoCalls(next) === evalRoCalls(current)) {
+        if (stable === 0) end = { counters: next, polls };
+        stable++;
+      } else {
+        stable = 0;
+      }
+      current = next;
+    }
+    const perPoll = quietPolls > 0 ? quietCpuMs / quietPolls : 0;
+    const delta = redisDelta(start, end.counters, 0);
+    reads.push({
+      at: startedAt,
+      calls: delta.evalRo.calls,
+      scriptMs: delta.evalRo.usec / 1000,
+      // a script's inner calls (ZCOUNT, HGET, ...) included, INFO left out
+      commandsInclScripts: delta.callsInclScripts,
+      cpuMs: Math.max(0, delta.cpuMs - perPoll * end.polls),
+      pollCpuMs: perPoll * end.polls,
+    });
+    log(`  background read of job durations: ${delta.evalRo.calls} EVAL_RO calls, ${fmtMs(delta.evalRo.usec / 1000)} ms inside them, ${fmtMs(reads.at(-1).cpuMs)} ms of Redis CPU (after ${fmtMs(reads.at(-1).pollCpuMs)} ms for the polls)`);
+  }
+  return reads;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SLOWLOG: the longest single exporter calls inside Redis
+// ---------------------------------------------------------------------------------------------
+
+// With SLOWLOG at 0 us, every call is logged with the time Redis spent inside it. Each cold variant is
+// scraped --slowlog-scrapes times, the exporter with every meter on is given one background read of job
+// durations, and then the counts script is sent directly (EVAL_RO, the exporter's own script from the
+// jar) with 10, 25, 50 and 100 queues of the seeded data per call, to show which batch size
+// (LettuceBullMqReader.QUEUES_PER_CALL) keeps every call under a bound. Only this phase pays for logging
+// every call: the timed windows of the scrape phase run with SLOWLOG as Redis sets it by default.
+async function slowlogPhase({ opts, names, exporters, probe }) {
+  const scripts = exporterScripts(opts);
+  const cold = ['a', 'counts', 'all'].filter((key) => exporters[key]);
+  const restore = await slowlogOn(probe, 0, 1_000_000);
+  try {
+    for (let i = 0; i < opts.slowlogScrapes; i++) {
+      for (const key of cold) await scrape(exporters[key]);
+    }
+    if (exporters.all) await durationsReads(probe, 1);
+    const entries = await slowlogEntries(probe);
+    const byKind = { counts: [], clientList: [], durations: [], otherEvalRo: [] };
+    for (const entry of entries) {
+      const kind = exporterCall(entry, scripts);
+      if (kind) byKind[kind].push(entry);
+    }
+    const longest = (list) => list.reduce((best, e) => (!best || e.usec > best.usec ? e : best), undefined);
+    const result = {
+      entries: entries.length,
+      counts: { ...usecStats(byKind.counts), queuesPerCall: queuesInCall(longest(byKind.counts), scripts) },
+      clientList: usecStats(byKind.clientList),
+      durations: usecStats(byKind.durations),
+      otherEvalRo: byKind.otherEvalRo.length,
+    };
+    log(`  SLOWLOG: longest counts script ${fmtUsec(result.counts.maxUsec)} (${result.counts.calls} calls, mean ${fmtUsec(result.counts.meanUsec)}), CLIENT LIST ${fmtUsec(result.clientList.maxUsec)} (${result.clientList.calls}), durations script ${fmtUsec(result.durations.maxUsec)} (${result.durations.calls})`);
+
+    result.batches = [];
+    for (const size of opts.batchSizes.filter((b) => b <= names.length)) {
+      await probe.slowlog('RESET');
+      const before = await redisCounters(probe);
+      for (let call = 0; call < opts.batchCalls; call++) {
+        const first = (call * size) % names.length;
+        const batch = Array.from({ length: size }, (_, i) => names[(first + i) % names.length]);
+        const keys = batch.flatMap((name) => COUNTS_SCRIPT_SUFFIXES.map((suffix) => `bull:${name}:${suffix}`));
+        const rows = await probe.call('EVAL_RO', scripts.counts, String(keys.length), ...keys);
+        if (!Array.isArray(rows) || rows.length !== size || rows.some((row) => row[0] !== 1)) {
+          throw new Error(`The counts script, sent directly for ${size} queues, answered ${JSON.stringify(rows).slice(0, 300)}`);
+        }
+      }
+      const delta = redisDelta(before, await redisCounters(probe), 0);
+      const own = (await slowlogEntries(probe)).filter((e) => exporterCall(e, scripts) === 'counts' && Number(e.args[2]) === size * COUNTS_SCRIPT_SUFFIXES.length);
+      const stats = usecStats(own);
+      result.batches.push({ size, ...stats, commandstatsMeanUsec: delta.evalRo.calls ? delta.evalRo.usec / delta.evalRo.calls : NaN });
+      log(`  counts script, ${size} queues per call: longest ${fmtUsec(stats.maxUsec)}, median ${fmtUsec(stats.medianUsec)} over ${stats.calls} calls`);
+    }
+    return result;
+  } finally {
+    await restore();
+  }
+}
+
+// The keys of one queue, in the order queue-counts.lua takes them (QueueCountsScript.SUFFIXES).
+const COUNTS_SCRIPT_SUFFIXES = ['wait', 'paused', 'active', 'prioritized', 'delayed', 'completed', 'failed', 'waiting-children',
+  'meta', 'metrics:completed', 'metrics:failed', 'id', 'events', 'repeat', 'limiter'];
+
+function queuesInCall(entry) {
+  if (!entry) return NaN;
+  return Number(entry.args[2]) / COUNTS_SCRIPT_SUFFIXES.length;
+}
+
+function fmtUsec(usec) {
+  if (!Number.isFinite(usec)) return 'n/a';
+  return usec >= 1000 ? `${(usec / 1000).toFixed(2)} ms` : `${Math.round(usec)} µs`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Durations under load: a real Worker pool finishing jobs while the exporter reads their durations
+// ---------------------------------------------------------------------------------------------
+
+// The sum of one family's series over some queues, from a scrape.
+function seriesSum(body, family, queues) {
+  const wanted = new Set(queues);
+  let total = 0;
+  for (const line of body.split('\n')) {
+    if (!line.startsWith(`${family}{`)) continue;
+    const m = /^[^{]+\{([^}]*)\} (\S+)$/.exec(line);
+    const queue = m && /(?:^|,)queue="([^"]*)"/.exec(m[1])?.[1];
+    if (queue !== undefined && wanted.has(queue)) total += Number(m[2]);
+  }
+  return total;
+}
+
+// JSON lines from the load process, one promise per awaited event.
+function eventsOf(child, logFile) {
+  const seen = [];
+  const waiting = [];
+  readline.createInterface({ input: child.stdout }).on('line', (line) => {
+    let message;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      return;
+    }
+    seen.push(message);
+    for (const w of [...waiting]) {
+      if (w.event === message.event || message.event === 'error') {
+        waiting.splice(waiting.indexOf(w), 1);
+        if (message.event === 'error') w.reject(new Error(`The load process failed: ${message.message}\n${tail(logFile)}`));
+        else w.resolve(message);
+      }
+    }
+  });
+  return (event, timeoutMs) => {
+    const already = seen.find((m) => m.event === event);
+    if (already) return Promise.resolve(already);
+    return new Promise((resolve, reject) => {
+      const entry = { event, resolve, reject };
+      waiting.push(entry);
+      const timer = setTimeout(() => reject(new Error(`The load process did not report "${event}" within ${timeoutMs / 1000} s:\n${tail(logFile)}`)), timeoutMs);
+      child.exited.then(({ code, signal }) => reject(new Error(`The load process exited (${code ?? signal}) before "${event}":\n${tail(logFile)}`)));
+      const done = (fn) => (value) => {
+        clearTimeout(timer);
+        fn(value);
+      };
+      entry.resolve = done(resolve);
+      entry.reject = done(reject);
+    });
+  };
+}
+
+// The load phase, once per run, on queues of its own (load-1, load-2, ...). An exporter with every default
+// meter on (durations read every 15 s, the default) lists those queues and is not scraped while the load
+// runs, so every EVAL_RO in the window is a background read of job durations. A separate Node process
+// (load.mjs) runs --load-workers real BullMQ Workers per queue and adds --load-rate jobs per second for
+// --load-seconds. Measured:
+// - the workload's Redis CPU: used_cpu from the first job added to the last job finished, less the
+//   EVAL_RO time and the INFO probes in that span;
+// - the durations reads' Redis time: INFO commandstats usec of EVAL_RO (which includes every call the
+//   script makes), from the first job added until the end of the first read that started more than
+//   LettuceFinishedJobsReader.SETTLE_TIME (2 s) after the last job finished, so that it reads them all;
+// - the jobs the exporter observed (bullmq_job_durations_observed_total) against the jobs finished (the
+//   Workers' own tally, and BullMQ's metrics counts);
+// - the longest durations call, from SLOWLOG at --load-slowlog-usec (logging every workload command
+//   would cost the workload memory and time).
+async function loadPhase({ opts, redis, probe }) {
+  const cfg = opts.load;
+  const names = Array.from({ length: cfg.queues }, (_, i) => `load-${i + 1}`);
+  const scripts = exporterScripts(opts);
+  // cache-ttl 0s: the scrape before the load must see the Workers, not a read from before they connected.
+  const exporter = await startExporter(opts, redis.port, names, workDir, '0s', { tag: 'load' });
+  log(`  exporter with every default meter on, on ${HOST}:${exporter.port} (pid ${exporter.child.pid}), log ${exporter.logFile}`);
+  const logFile = path.join(workDir, 'load.log');
+  const config = { port: redis.port, queues: names, workers: cfg.workers, concurrency: cfg.concurrency, rate: cfg.rate, seconds: cfg.seconds, jobMs: cfg.jobMs, fail: cfg.fail };
+  const child = startProcess('load', process.execPath, [path.join(HERE, 'load.mjs'), JSON.stringify(config)], logFile, { interactive: true });
+  const next = eventsOf(child, logFile);
+  const restore = await slowlogOn(probe, cfg.slowlogUsec, 100_000);
+  try {
+    const ready = await next('ready', 60_000);
+    log(`  ${ready.workers} Workers on ${names.length} queues (concurrency ${cfg.concurrency} each), log ${logFile}`);
+    const first = await scrape(exporter);
+    const observedBefore = seriesSum(first.body, 'bullmq_job_durations_observed_total', names);
+    const missedBefore = seriesSum(first.body, 'bullmq_job_durations_missed_total', names);
+    const workersSeen = seriesSum(first.body, 'bullmq_queue_workers', names);
+    const pids = [redis.child.pid, exporter.child.pid, child.pid];
+    await waitForIdle(opts, pids);
+    const cpuBefore = cpuSnapshot(pids);
+    const schedBefore = schedstat(redis.child.pid);
+    const before = await redisCounters(probe);
+    child.stdin.write('start\n');
+    const started = await next('started', 10_000);
+    log(`  adding ${cfg.rate} jobs/s for ${cfg.seconds} s`);
+    const finished = await next('finished', (cfg.seconds + 180) * 1000);
+    const atFinish = await redisCounters(probe);
+    const others = otherCores(cpuBefore, cpuSnapshot(pids));
+    const schedAfter = schedstat(redis.child.pid);
+    const seconds = (finished.lastFinishedAt - started.at) / 1000;
+    log(`  ${finished.completed} completed and ${finished.failed} failed of ${finished.added} added, in ${seconds.toFixed(1)} s: ${((finished.completed + finished.failed) / seconds).toFixed(0)} jobs/s`);
+    // Wait for the read that takes in the last job: one that starts more than the settle time after it.
+    const readAfter = finished.lastFinishedAt + 2000 + 300;
+    let previous = { counters: atFinish, at: Date.now() };
+    let current;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      await sleep(200);
+      current = { counters: await redisCounters(probe), at: Date.now() };
+      if (evalRoCalls(current.counters) > evalRoCalls(previous.counters) && previous.at > readAfter) break;
+      previous = current;
+      if (Date.now() > deadline) throw new Error('The exporter did not read job durations within 60 s after the load ended');
+    }
+    for (let stable = 0; stable < 2; ) {
+      await sleep(200);
+      const polled = await redisCounters(probe);
+      stable = evalRoCalls(polled) === evalRoCalls(current.counters) ? stable + 1 : 0;
+      current = { counters: polled, at: Date.now() };
+    }
+    const after = current.counters;
+    await sleep(300);
+    const last = await scrape(exporter);
+    const metricsCounts = await Promise.all(names.flatMap((name) => ['completed', 'failed'].map((t) => probe.hget(`bull:${name}:metrics:${t}`, 'count'))));
+    const entries = await slowlogEntries(probe);
+    child.stdin.write('stop\n');
+    await Promise.race([child.exited, sleep(15_000)]);
+
+    const window = redisDelta(before, atFinish, 0);
+    const reads = redisDelta(before, after, 0).evalRo;
+    const workloadCpuMs = window.cpuMs - window.evalRo.usec / 1000 - window.infoUsec / 1000;
+    const durationsMs = reads.usec / 1000;
+    const durationsCalls = entries.filter((e) => exporterCall(e, scripts) === 'durations');
+    const finishedJobs = finished.completed + finished.failed;
+    const result = {
+      queues: names.length,
+      workers: ready.workers,
+      workersSeen,
+      concurrency: cfg.concurrency,
+      rate: cfg.rate,
+      seconds: cfg.seconds,
+      jobMs: cfg.jobMs,
+      fail: cfg.fail,
+      added: finished.added,
+      completed: finished.completed,
+      failed: finished.failed,
+      drained: finished.drained,
+      windowSeconds: seconds,
+      jobsPerSecond: finishedJobs / seconds,
+      workloadCpuMs,
+      workloadCommands: window.commands,
+      durationsMs,
+      durationsCalls: reads.calls,
+      durationsShare: durationsMs / workloadCpuMs,
+      observed: seriesSum(last.body, 'bullmq_job_durations_observed_total', names) - observedBefore,
+      missed: seriesSum(last.body, 'bullmq_job_durations_missed_total', names) - missedBefore,
+      metricsCount: sum(metricsCounts.map((c) => Number(c ?? 0))),
+      slowlogUsec: cfg.slowlogUsec,
+      longestDurations: usecStats(durationsCalls),
+      others,
+      redisWaitedMs: schedBefore && schedAfter ? (schedAfter.waitNs - schedBefore.waitNs) / 1e6 : NaN,
+      // At the default max-jobs-per-read, one call per queue and read.
+      reads: reads.calls / names.length,
+    };
+    // What one job read costs inside Redis, with the fixed part of each call spread over its jobs.
+    result.usecPerJob = (1000 * durationsMs) / Math.max(1, result.observed);
+    log(`  durations reads: ${reads.calls} EVAL_RO calls, ${fmtMs(durationsMs)} ms inside Redis; the workload used ${fmtMs(workloadCpuMs)} ms of Redis CPU: ${(100 * result.durationsShare).toFixed(2)}%`);
+    log(`  jobs observed ${result.observed} (missed ${result.missed}) of ${finishedJobs} finished (BullMQ's metrics counts: ${result.metricsCount})`);
+    return result;
+  } finally {
+    await restore();
+    await stopProcess(child, 15_000);
+    await stopProcess(exporter.child);
+  }
+}
+
+function countBullmqSeries(body) {
+  let count = 0;
+  for (const line of body.split('\n')) if (line.startsWith('bullmq_') && !line.startsWith('bullmq_exporter_')) count++;
+  return count;
+}
+
 function summarize(result) {
-  const pick = (list, key) => list.map((x) => x[key]);
+  const pick = (list, key) => (list ?? []).map((x) => x[key]);
+  const s = result.samples;
+  // The mean time of one call inside Redis (INFO commandstats usec / calls) over every timed window.
+  const perCall = (list, field) => sum(pick(list, field).map((d) => d.usec)) / sum(pick(list, field).map((d) => d.calls));
   return {
     n: result.n,
     history: result.history,
@@ -897,6 +1565,52 @@ function summarize(result) {
     bBytes: result.bBytes,
     others: result.others,
     load: result.load,
+    // The variants, the extended floors and their ratios (medians of the per-round ratios)
+    variants: Object.keys(EXPORTERS).filter((k) => s[k]?.length).map((k) => EXPORTERS[k].label),
+    aCMs: median(pick(s.counts, 'ms')),
+    aAllMs: median(pick(s.all, 'ms')),
+    ratioC: median(result.variantRatios.counts),
+    ratioAll: median(result.variantRatios.all),
+    wAllMs: median(pick(s.wAll, 'ms')),
+    wAllRatio: median(result.variantRatios.wAll),
+    mAllMs: result.mAll?.medianMs ?? NaN,
+    mAllMinMs: result.mAll?.minMs ?? NaN,
+    floorAllRatio: median(result.floorAllRatios),
+    seriesA: result.seriesA,
+    seriesAll: result.seriesAll,
+    aAllBytes: result.aAllBytes,
+    rScriptCpuMs: median(pick(s.rScript, 'cpuMs')),
+    rAllCpuMs: median(pick(s.rAll, 'cpuMs')),
+    rScriptCommands: median(pick(s.rScript, 'commands')),
+    rAllCommands: median(pick(s.rAll, 'commands')),
+    aCCpuMs: median(pick(s.counts, 'cpuMs')),
+    aAllCpuMs: median(pick(s.all, 'cpuMs')),
+    aCCommands: median(pick(s.counts, 'commands')),
+    aAllCommands: median(pick(s.all, 'commands')),
+    cpuRatioA: median(result.cpuRatios.a),
+    cpuRatioAll: median(result.cpuRatios.all),
+    countsToRCounts: median(result.rRatios.countsToRCounts),
+    countsToRScript: median(result.rRatios.countsToRScript),
+    aToRAll: median(result.rRatios.aToRAll),
+    countsScriptMeanUsec: perCall([...(s.a ?? []), ...(s.counts ?? []), ...(s.all ?? [])], 'evalRo'),
+    clientListMeanUsec: perCall([...(s.a ?? []), ...(s.all ?? [])], 'clientList'),
+    retakes: result.retakes,
+    overlaps: result.overlaps,
+  };
+}
+
+function summarizeDurations(reads) {
+  if (!reads?.length) return undefined;
+  const gaps = reads.slice(1).map((r, i) => (r.at - reads[i].at) / 1000);
+  return {
+    reads: reads.length,
+    calls: median(reads.map((r) => r.calls)),
+    cpuMs: median(reads.map((r) => r.cpuMs)),
+    cpuMaxMs: max(reads.map((r) => r.cpuMs)),
+    scriptMs: median(reads.map((r) => r.scriptMs)),
+    meanCallUsec: (1000 * sum(reads.map((r) => r.scriptMs))) / sum(reads.map((r) => r.calls)),
+    commandsInclScripts: median(reads.map((r) => r.commandsInclScripts)),
+    intervalSec: gaps.length ? median(gaps) : NaN,
   };
 }
 
@@ -920,60 +1634,185 @@ function fmtRatio(r) {
   return r >= 0.1 ? r.toFixed(2) : r.toPrecision(2);
 }
 
-function targets(rows) {
-  const row = (n, history) => rows.find((r) => r.n === n && r.history === history);
-  const list = [];
-  const add = (label, r, limit, value) => {
-    const verdict = r === undefined ? 'NOT RUN' : value(r) <= limit ? 'PASS' : 'MISS';
-    list.push({ label, r, limit, verdict });
-  };
-  add('A/B <= 0.25 at N=1000, no history', row(1000, 'none'), 0.25, (r) => r.ratio);
-  add('A/B <= 0.01 at N=1000, a week of history', row(1000, 'week'), 0.01, (r) => r.ratio);
-  add('A/B <= 0.01 at N=10000, a week of history', row(10000, 'week'), 0.01, (r) => r.ratio);
-  add('A < 1000 ms at N=10000, no history', row(10000, 'none'), 1000, (r) => r.aMs);
-  add('A < 1000 ms at N=10000, a week of history', row(10000, 'week'), 1000, (r) => r.aMs);
-  return list.map(({ label, r, limit, verdict }) => {
-    if (!r) return `- ${verdict}: ${label}`;
-    if (!label.startsWith('A/B')) return `- ${verdict}: ${label} (A = ${fmtMs(r.aMs)} ms)`;
-    const reach = r.floorRatio > limit
-      ? `; out of reach here: the floor is above ${limit}, so no exporter that reads these keys and renders through Micrometer can meet it on this machine`
-      : '';
-    return `- ${verdict}: ${label} (A/B = ${fmtRatio(r.ratio)}; W/B = ${fmtRatio(r.wRatio)}; floor (R+M)/B = ${fmtRatio(r.floorRatio)}${reach})`;
-  });
+function fmtPercent(r) {
+  return Number.isFinite(r) ? `${(100 * r).toFixed(r < 0.01 ? 2 : 1)}%` : 'n/a';
 }
 
-function report(env, rows, timings) {
+const ONE_MS = 1000; // µs
+
+function targets(rows, load, opts) {
+  const row = (n, history) => rows.find((r) => r.n === n && r.history === history);
+  const list = [];
+  // value(r) gives the measured figure; the line says PASS when it is at most the limit.
+  const add = (label, r, limit, value, detail = () => '') => {
+    const v = r === undefined ? NaN : value(r);
+    const verdict = r === undefined ? 'NOT RUN' : !Number.isFinite(v) ? 'NOT MEASURED' : v <= limit ? 'PASS' : 'MISS';
+    list.push(r === undefined ? `- ${verdict}: ${label}` : `- ${verdict}: ${label} (${detail(r)})`);
+  };
+  const abDetail = (ratio, wRatio, floorRatio, limit, names = ['A/B', 'W/B', '(R+M)/B']) => (r) => {
+    const reach = floorRatio(r) > limit
+      ? `; out of reach here: the floor is above ${limit}, so no exporter that reads these keys and renders through Micrometer can meet it on this machine`
+      : '';
+    return `${names[0]} = ${fmtRatio(ratio(r))}; ${names[1]} = ${fmtRatio(wRatio(r))}; floor ${names[2]} = ${fmtRatio(floorRatio(r))}${reach}`;
+  };
+  const scraped = (n, history) => {
+    const r = row(n, history);
+    return r && Number.isFinite(r.aMs) ? r : undefined;
+  };
+  add('A/B <= 0.25 at N=1000, no history', scraped(1000, 'none'), 0.25, (r) => r.ratio, abDetail((r) => r.ratio, (r) => r.wRatio, (r) => r.floorRatio, 0.25));
+  add('A/B <= 0.01 at N=1000, a week of history', scraped(1000, 'week'), 0.01, (r) => r.ratio, abDetail((r) => r.ratio, (r) => r.wRatio, (r) => r.floorRatio, 0.01));
+  add('A/B <= 0.01 at N=10000, a week of history', scraped(10000, 'week'), 0.01, (r) => r.ratio, abDetail((r) => r.ratio, (r) => r.wRatio, (r) => r.floorRatio, 0.01));
+  add('A < 1000 ms at N=10000, no history', scraped(10000, 'none'), 1000, (r) => r.aMs, (r) => `A = ${fmtMs(r.aMs)} ms`);
+  add('A < 1000 ms at N=10000, a week of history', scraped(10000, 'week'), 1000, (r) => r.aMs, (r) => `A = ${fmtMs(r.aMs)} ms`);
+
+  const n = opts.targetSize;
+  const t = scraped(n, 'none');
+  // 1. Durations off
+  add(`A/B <= 0.6 at N=${n}, no history, durations off (A)`, t, 0.6, (r) => r.ratio, abDetail((r) => r.ratio, (r) => r.wRatio, (r) => r.floorRatio, 0.6));
+  add(`Redis CPU per refresh <= 1.2 x R_counts at N=${n}, no history, counts alone`, t, 1.2, (r) => r.countsToRCounts,
+    (r) => `A_c/R_counts = ${fmtRatio(r.countsToRCounts)}, A_c = ${fmtMs(r.aCCpuMs)} ms, R_counts = ${fmtMs(r.rCpuMs)} ms. A_c has durations and workers off, but the product has no switch for latency, overdue jobs, schedulers, rate limit or global concurrency, so A_c still reads them: against the bare reads of the same numbers, A_c/R_script = ${fmtRatio(r.countsToRScript)} (R_script = ${fmtMs(r.rScriptCpuMs)} ms)`);
+  add(`Redis CPU per refresh <= 1.2 x R for the same reads at N=${n}, no history, durations and workers off (A_c/R_script)`, t, 1.2, (r) => r.countsToRScript,
+    (r) => `A_c/R_script = ${fmtRatio(r.countsToRScript)}; with workers on, A/R_all = ${fmtRatio(r.aToRAll)} (A = ${fmtMs(r.aCpuMs)} ms, R_all = ${fmtMs(r.rAllCpuMs)} ms)`);
+  // 2. Every default meter on
+  add(`A_all/B <= 1.0 at N=${n}, no history, every default meter on`, t, 1.0, (r) => r.ratioAll,
+    abDetail((r) => r.ratioAll, (r) => r.wAllRatio, (r) => r.floorAllRatio, 1.0, ['A_all/B', 'W_all/B', '(R_all+M_all)/B']));
+  add(`A_all's Redis CPU per refresh <= 0.5 x B's at N=${n}, no history, every default meter on`, t, 0.5, (r) => r.cpuRatioAll, (r) => {
+    const d = r.durations;
+    const durations = d
+      ? `; plus, in the background, one read of job durations per ${Number.isFinite(d.intervalSec) ? `${d.intervalSec.toFixed(0)} s` : 'interval'}: ${fmtMs(d.cpuMs)} ms of Redis CPU (${fmtInt(d.calls)} EVAL_RO calls, no finished job to read); with one scrape per read, (A_all + durations)/B = ${fmtRatio((r.aAllCpuMs + d.cpuMs) / r.bCpuMs)}`
+      : '; the durations phase did not run';
+    return `A_all/B = ${fmtRatio(r.cpuRatioAll)}: ${fmtMs(r.aAllCpuMs)} ms against ${fmtMs(r.bCpuMs)} ms${durations}`;
+  });
+  // 3. Longest exporter call inside Redis
+  const sl = row(n, 'none')?.slowlog ? row(n, 'none') : undefined;
+  add(`longest counts script call (EVAL_RO) inside Redis <= 1 ms at N=${n}`, sl, ONE_MS, (r) => r.slowlog.counts.maxUsec, (r) => {
+    const c = r.slowlog.counts;
+    const meeting = r.slowlog.batches.filter((b) => b.maxUsec <= ONE_MS).map((b) => b.size);
+    const batch = c.maxUsec > ONE_MS
+      ? `; measured directly, the largest batch whose longest call is <= 1 ms: ${meeting.length ? `${max(meeting)} queues per call (LettuceBullMqReader.QUEUES_PER_CALL)` : `none of ${r.slowlog.batches.map((b) => b.size).join(', ')}`}`
+      : '';
+    const mean = Number.isFinite(r.countsScriptMeanUsec) ? `${fmtUsec(r.countsScriptMeanUsec)} (INFO commandstats, timed windows)` : `${fmtUsec(c.meanUsec)} (SLOWLOG)`;
+    return `longest ${fmtUsec(c.maxUsec)} of ${c.calls} calls with ${fmtInt(c.queuesPerCall)} queues; mean ${mean}${batch}`;
+  });
+  add(`longest CLIENT LIST inside Redis <= 1 ms at N=${n}`, sl, ONE_MS, (r) => r.slowlog.clientList.maxUsec,
+    (r) => `longest ${fmtUsec(r.slowlog.clientList.maxUsec)} of ${r.slowlog.clientList.calls}; mean ${Number.isFinite(r.clientListMeanUsec) ? `${fmtUsec(r.clientListMeanUsec)} (INFO commandstats)` : `${fmtUsec(r.slowlog.clientList.meanUsec)} (SLOWLOG)`}; a CLIENT LIST costs more with more connections, and this Redis has only the benchmark's`);
+  const longestDurations = (r) => max([r.slowlog.durations.maxUsec, load?.longestDurations.maxUsec].filter(Number.isFinite));
+  add(`longest durations script call (EVAL_RO) inside Redis <= 1 ms`, sl ?? (load ? {} : undefined), ONE_MS,
+    (r) => (r.slowlog ? longestDurations(r) : load.longestDurations.maxUsec),
+    (r) => {
+      const idle = r.slowlog ? `idle at N=${n}: longest ${fmtUsec(r.slowlog.durations.maxUsec)} of ${r.slowlog.durations.calls}, mean ${fmtUsec(r.durations?.meanCallUsec)}` : 'idle: not run';
+      // A call reads one queue's jobs of both outcomes (at the default max-jobs-per-read), up to
+      // 2 x max-jobs-per-read of them.
+      const fits = load ? Math.floor(ONE_MS / load.usecPerJob) : NaN;
+      const busy = load
+        ? `under load: longest ${fmtUsec(load.longestDurations.maxUsec)} of ${load.longestDurations.calls} calls logged at >= ${load.slowlogUsec} µs, mean ${fmtUsec((1000 * load.durationsMs) / load.durationsCalls)} over ${load.durationsCalls} calls; about ${fmtUsec(load.usecPerJob)} per job read, so 1 ms holds about ${fmtInt(fits)} jobs per call (bullmq.metrics.durations.max-jobs-per-read about ${fmtInt(fits / 2)}, or an interval short enough that a queue finishes fewer jobs than that in it)`
+        : 'under load: not run';
+      return `${idle}; ${busy}`;
+    });
+  // 4. Durations under load
+  if (!load) {
+    list.push('- NOT RUN: durations under load: their Redis CPU <= 5% of the workload\'s');
+  } else {
+    const problems = [
+      load.jobsPerSecond < 200 ? `it finished ${load.jobsPerSecond.toFixed(1)} jobs/s, not at least 200` : '',
+      load.seconds < 60 ? `it ran for ${load.seconds} s, not a minute` : '',
+      load.drained ? '' : 'not every job it added finished',
+    ].filter(Boolean);
+    const verdict = problems.length ? 'INVALID' : load.durationsShare <= 0.05 ? 'PASS' : 'MISS';
+    const why = problems.length ? ` (not the target's workload: ${problems.join('; ')})` : '';
+    list.push(`- ${verdict}: durations under load: their Redis CPU <= 5% of the workload's${why} (${fmtPercent(load.durationsShare)}: ${fmtMs(load.durationsMs)} ms inside the exporter's ${fmtInt(load.durationsCalls)} EVAL_RO calls, about ${fmtMs(load.durationsMs / load.reads)} ms per read, against ${fmtMs(load.workloadCpuMs)} ms of Redis CPU for ${fmtInt(load.completed + load.failed)} jobs in ${load.windowSeconds.toFixed(1)} s, ${load.jobsPerSecond.toFixed(1)} jobs/s)`);
+    const finished = load.completed + load.failed;
+    list.push(`- ${load.observed === finished ? 'ALL' : 'SOME'}: jobs whose durations the exporter observed, against the jobs finished, no target (${fmtInt(load.observed)} of ${fmtInt(finished)} = ${fmtRatio(load.observed / finished)}; ${fmtInt(load.missed)} counted as missed; BullMQ's metrics counts say ${fmtInt(load.metricsCount)})`);
+  }
+  return list;
+}
+
+function report(env, rows, load, timings, opts) {
+  const scrapes = rows.filter((r) => Number.isFinite(r.aMs));
   const lines = [];
   lines.push(`# bullmq-metrics benchmark, ${env.date}`);
   lines.push('');
   lines.push(`- Machine: ${env.nproc} CPUs (nproc), ${env.cpuModel}, ${env.memGiB} GiB RAM, ${env.os}`);
   lines.push(`- Redis ${env.redisVersion} (own redis-server, ${HOST}, --save "" --appendonly no), Node ${env.node}, ${env.java}`);
-  lines.push(`- A: one GET of /actuator/prometheus from ${env.jar} (${env.jarInfo}; cache-ttl 0s, timeout 30s, JVM ${env.jvmOpts})`);
-  lines.push(`- W: the same GET from a second instance of that jar with cache-ttl 1h, so it renders its cached snapshot and sends Redis nothing: HTTP and rendering only, the floor under A`);
-  lines.push(`- R: Redis CPU of the bare reads of the same numbers, one plain command per number (LLEN, ZCARD, HGET), pipelined, no script: a floor under any exporter's read`);
-  lines.push(`- M: Micrometer's own PrometheusMeterRegistry.scrape() of the same bullmq series as A, constant values, nothing else registered, no HTTP (MicrometerFloor.java, the jar's own Micrometer): a floor under any exporter that renders through Micrometer`);
+  lines.push(`- Phases: ${opts.phases.join(', ')}; variants: A${opts.variants.map((v) => `, ${v === 'counts' ? 'A_c' : 'A_all'}`).join('')}`);
+  lines.push(`- A: one GET of /actuator/prometheus from ${env.jar} (${env.jarInfo}; cache-ttl 0s, timeout 30s, JVM ${env.jvmOpts}), with job durations off (bullmq.metrics.durations.enabled=false) and every other default meter on (latency, workers and the rest)`);
+  lines.push(`- A_c: the same with workers off too (bullmq.metrics.workers.enabled=false): the closest to counts alone, since latency, overdue jobs, schedulers, rate limit and global concurrency have no switch`);
+  lines.push(`- A_all: the same GET with every default meter on, job durations included (read in the background every 15 s, never by a scrape; JVM ${env.jvmOptsAll})`);
+  lines.push(`- W: the same GET as A from an instance with cache-ttl 1h, so it renders its cached snapshot and sends Redis nothing: HTTP and rendering only, the floor under A; W_all: the same for A_all (durations read once, at start)`);
+  lines.push(`- R_counts: Redis CPU of the bare reads of the counts, one plain command per number (LLEN, ZCARD, HGET), pipelined, no script: a floor under any exporter's read (R in earlier runs). R_script: the bare reads of every number the counts script reads (the next jobs' hashes, ZRANGE ... 0 0, ZCOUNT when due, ZCARD repeat, PTTL limiter, TIME), three pipelined round trips. R_all: R_script plus one CLIENT LIST`);
+  lines.push(`- M: Micrometer's own PrometheusMeterRegistry.scrape() of the same bullmq series as A, constant values, nothing else registered, no HTTP (MicrometerFloor.java, the jar's own Micrometer): a floor under any exporter that renders through Micrometer; M_all: the same for A_all's series, with the duration timers as Timers`);
   lines.push(`- B: BullMQ ${BULLMQ_VERSION} Queue.exportPrometheusMetrics() for all N queues, Promise.all, one shared ioredis ${env.ioredis} connection`);
   lines.push(`- Each queue: real BullMQ jobs, ${Object.entries(EXPECTED_COUNTS).map(([s, c]) => `${c} ${s}`).join(', ')}; history "week" adds ${WEEK.toLocaleString('en-US')} points to each of metrics:completed:data and metrics:failed:data`);
   lines.push(`- Repository: ${env.git}`);
   lines.push('');
-  lines.push('| N | history | A median ms | B median ms | A/B (median of pairs) | W median ms | W/B | floor (R+M)/B | Redis commands per refresh A / B | Redis CPU ms per refresh A / B |');
-  lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const r of rows) {
-    lines.push(`| ${fmtInt(r.n)} | ${r.history} | ${fmtMs(r.aMs)} | ${fmtMs(r.bMs)} | ${fmtRatio(r.ratio)} | ${fmtMs(r.wMs)} | ${fmtRatio(r.wRatio)} | ${fmtRatio(r.floorRatio)} | ${fmtInt(r.aCommands)} / ${fmtInt(r.bCommands)} | ${fmtMs(r.aCpuMs)} / ${fmtMs(r.bCpuMs)} |`);
+  if (scrapes.length) {
+    lines.push('| N | history | A median ms | B median ms | A/B (median of pairs) | W median ms | W/B | floor (R+M)/B | Redis commands per refresh A / B | Redis CPU ms per refresh A / B |');
+    lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const r of scrapes) {
+      lines.push(`| ${fmtInt(r.n)} | ${r.history} | ${fmtMs(r.aMs)} | ${fmtMs(r.bMs)} | ${fmtRatio(r.ratio)} | ${fmtMs(r.wMs)} | ${fmtRatio(r.wRatio)} | ${fmtRatio(r.floorRatio)} | ${fmtInt(r.aCommands)} / ${fmtInt(r.bCommands)} | ${fmtMs(r.aCpuMs)} / ${fmtMs(r.bCpuMs)} |`);
+    }
+    lines.push('');
   }
-  lines.push('');
   lines.push('Targets (reported, never enforced):');
   lines.push('');
-  lines.push(...targets(rows));
+  lines.push(...targets(rows, load, opts));
   lines.push('');
-  lines.push('Details (medians unless a range is given):');
-  lines.push('');
-  lines.push('| N | history | pairs | A min–max ms | B min–max ms | A: exporter read of Redis ms | A: rest (HTTP, render) ms | script calls sent A / B | script time in Redis ms A / B | R: commands, Redis CPU ms | M median (min) ms | body KB A / B | CPUs used by other processes |');
-  lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const r of rows) {
-    lines.push(`| ${fmtInt(r.n)} | ${r.history} | ${r.rounds} | ${fmtMs(r.aMin)}–${fmtMs(r.aMax)} | ${fmtMs(r.bMin)}–${fmtMs(r.bMax)} | ${fmtMs(r.aRefreshMs)} | ${fmtMs(r.aMs - r.aRefreshMs)} | ${fmtInt(r.aScripts)} / ${fmtInt(r.bScripts)} | ${fmtMs(r.aScriptMs)} / ${fmtMs(r.bScriptMs)} | ${fmtInt(r.rCommands)}, ${fmtMs(r.rCpuMs)} | ${fmtMs(r.mMs)} (${fmtMs(r.mMinMs)}) | ${fmtInt(r.aBytes / 1024)} / ${fmtInt(r.bBytes / 1024)} | ${Number.isFinite(r.others) ? r.others.toFixed(2) : 'n/a'} |`);
+  if (scrapes.length) {
+    lines.push('The variants of A, against B in the same rounds (medians; ratios are medians of the per-round ratios):');
+    lines.push('');
+    lines.push('| N | history | A_c ms | A ms | A_all ms | B ms | A_c/B | A/B | A_all/B | W_all ms | W_all/B | M_all median (min) ms | floor (R_all+M_all)/B | bullmq series A / A_all |');
+    lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const r of scrapes) {
+      lines.push(`| ${fmtInt(r.n)} | ${r.history} | ${fmtMs(r.aCMs)} | ${fmtMs(r.aMs)} | ${fmtMs(r.aAllMs)} | ${fmtMs(r.bMs)} | ${fmtRatio(r.ratioC)} | ${fmtRatio(r.ratio)} | ${fmtRatio(r.ratioAll)} | ${fmtMs(r.wAllMs)} | ${fmtRatio(r.wAllRatio)} | ${fmtMs(r.mAllMs)} (${fmtMs(r.mAllMinMs)}) | ${fmtRatio(r.floorAllRatio)} | ${fmtInt(r.seriesA)} / ${fmtInt(r.seriesAll)} |`);
+    }
+    lines.push('');
+    lines.push('Redis per refresh, and the bare-read floors (medians, CPU in ms; commands as `total_commands_processed`):');
+    lines.push('');
+    lines.push('| N | history | R_counts CPU, commands | R_script CPU, commands | R_all CPU, commands | A_c CPU, commands | A CPU, commands | A_all CPU, commands | B CPU, commands | A_c/R_counts | A_c/R_script | A/R_all | A/B CPU | A_all/B CPU | durations read (background): EVAL_RO calls, Redis CPU ms, script ms, interval s |');
+    lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    const cell = (cpu, commands) => (Number.isFinite(cpu) ? `${fmtMs(cpu)}, ${fmtInt(commands)}` : 'n/a');
+    for (const r of scrapes) {
+      const d = r.durations;
+      const durations = d ? `${fmtInt(d.calls)}, ${fmtMs(d.cpuMs)}, ${fmtMs(d.scriptMs)}, ${Number.isFinite(d.intervalSec) ? d.intervalSec.toFixed(1) : 'n/a'}` : 'not run';
+      lines.push(`| ${fmtInt(r.n)} | ${r.history} | ${cell(r.rCpuMs, r.rCommands)} | ${cell(r.rScriptCpuMs, r.rScriptCommands)} | ${cell(r.rAllCpuMs, r.rAllCommands)} | ${cell(r.aCCpuMs, r.aCCommands)} | ${cell(r.aCpuMs, r.aCommands)} | ${cell(r.aAllCpuMs, r.aAllCommands)} | ${cell(r.bCpuMs, r.bCommands)} | ${fmtRatio(r.countsToRCounts)} | ${fmtRatio(r.countsToRScript)} | ${fmtRatio(r.aToRAll)} | ${fmtRatio(r.cpuRatioA)} | ${fmtRatio(r.cpuRatioAll)} | ${durations} |`);
+    }
+    lines.push('');
   }
-  lines.push('');
+  const slow = rows.filter((r) => r.slowlog);
+  if (slow.length) {
+    lines.push('The longest single exporter calls inside Redis (SLOWLOG at 0 µs, every call logged; means from INFO commandstats over the timed windows):');
+    lines.push('');
+    lines.push('| N | history | counts script: calls, queues per call, longest, median, mean | CLIENT LIST: calls, longest, mean | durations script (idle): calls, longest, mean | counts script sent directly, per batch size: longest (median) |');
+    lines.push('|---:|---|---:|---:|---:|---|');
+    for (const r of slow) {
+      const { counts, clientList, durations, batches } = r.slowlog;
+      const orSlowlog = (v, fallback) => (Number.isFinite(v) ? v : fallback);
+      lines.push(`| ${fmtInt(r.n)} | ${r.history} | ${fmtInt(counts.calls)}, ${fmtInt(counts.queuesPerCall)}, ${fmtUsec(counts.maxUsec)}, ${fmtUsec(counts.medianUsec)}, ${fmtUsec(orSlowlog(r.countsScriptMeanUsec, counts.meanUsec))} | ${fmtInt(clientList.calls)}, ${fmtUsec(clientList.maxUsec)}, ${fmtUsec(orSlowlog(r.clientListMeanUsec, clientList.meanUsec))} | ${fmtInt(durations.calls)}, ${fmtUsec(durations.maxUsec)}, ${fmtUsec(orSlowlog(r.durations?.meanCallUsec, durations.meanUsec))} | ${batches.map((b) => `${b.size}: ${fmtUsec(b.maxUsec)} (${fmtUsec(b.medianUsec)})`).join('; ') || 'n/a'} |`);
+    }
+    lines.push('');
+  }
+  if (load) {
+    const finished = load.completed + load.failed;
+    lines.push('Durations under load (one exporter with every default meter on, not scraped during the load):');
+    lines.push('');
+    lines.push(`- Workload: ${load.workers} BullMQ ${BULLMQ_VERSION} Workers in a separate Node process (${load.workers / load.queues} per queue, concurrency ${load.concurrency}, ${load.jobMs} ms per job, ${fmtPercent(load.fail)} failing) on ${load.queues} queues; ${fmtInt(load.added)} jobs added at ${load.rate}/s for ${load.seconds} s; ${fmtInt(load.completed)} completed and ${fmtInt(load.failed)} failed in ${load.windowSeconds.toFixed(1)} s: ${load.jobsPerSecond.toFixed(0)} jobs/s. The exporter saw ${fmtInt(load.workersSeen)} workers on these queues before the load`);
+    lines.push(`- Workload's Redis CPU: ${fmtMs(load.workloadCpuMs)} ms (used_cpu from the first job added to the last finished, less the exporter's EVAL_RO time and the INFO probes); ${fmtInt(load.workloadCommands)} commands`);
+    lines.push(`- Durations reads: ${fmtInt(load.durationsCalls)} EVAL_RO calls (${fmtInt(load.reads)} read${load.reads === 1 ? '' : 's'} of ${load.queues} queues), ${fmtMs(load.durationsMs)} ms inside Redis, ${fmtUsec(load.usecPerJob)} per job read (INFO commandstats usec, which includes every call the script makes), up to the first read that started more than 2 s after the last job finished: ${fmtPercent(load.durationsShare)} of the workload's Redis CPU. Not included: reading each call's request and writing its reply, a few µs per call`);
+    lines.push(`- Longest durations call: ${fmtUsec(load.longestDurations.maxUsec)} (SLOWLOG at ${load.slowlogUsec} µs: ${load.longestDurations.calls} calls at or above it)`);
+    lines.push(`- The machine during the load: other processes used ${Number.isFinite(load.others) ? load.others.toFixed(2) : 'n/a'} CPUs, and Redis' main thread waited ${fmtMs(load.redisWaitedMs)} ms for a CPU (/proc schedstat). SLOWLOG and INFO commandstats count such waits inside the command that was running, so on a busy machine the durations' share and longest call come out too high; rerun with --wait-idle`);
+    lines.push(`- Jobs observed (bullmq_job_durations_observed_total): ${fmtInt(load.observed)} of ${fmtInt(finished)} finished (${fmtRatio(load.observed / finished)}); missed (bullmq_job_durations_missed_total): ${fmtInt(load.missed)}; BullMQ's own metrics counts: ${fmtInt(load.metricsCount)}`);
+    lines.push('');
+  }
+  if (scrapes.length) {
+    lines.push('Details (medians unless a range is given):');
+    lines.push('');
+    lines.push('| N | history | pairs | A min–max ms | B min–max ms | A: exporter read of Redis ms | A: rest (HTTP, render) ms | script calls sent A / B | script time in Redis ms A / B | R: commands, Redis CPU ms | M median (min) ms | body KB A / A_all / B | windows taken again / kept with a durations read | CPUs used by other processes |');
+    lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const r of scrapes) {
+      lines.push(`| ${fmtInt(r.n)} | ${r.history} | ${r.rounds} | ${fmtMs(r.aMin)}–${fmtMs(r.aMax)} | ${fmtMs(r.bMin)}–${fmtMs(r.bMax)} | ${fmtMs(r.aRefreshMs)} | ${fmtMs(r.aMs - r.aRefreshMs)} | ${fmtInt(r.aScripts)} / ${fmtInt(r.bScripts)} | ${fmtMs(r.aScriptMs)} / ${fmtMs(r.bScriptMs)} | ${fmtInt(r.rCommands)}, ${fmtMs(r.rCpuMs)} | ${fmtMs(r.mMs)} (${fmtMs(r.mMinMs)}) | ${fmtInt(r.aBytes / 1024)} / ${fmtInt(r.aAllBytes / 1024)} / ${fmtInt(r.bBytes / 1024)} | ${r.retakes} / ${r.overlaps} | ${Number.isFinite(r.others) ? r.others.toFixed(2) : 'n/a'} |`);
+    }
+    lines.push('');
+  }
   lines.push('Timings of this run:');
   lines.push('');
   for (const t of timings) lines.push(`- ${t}`);
@@ -1001,6 +1840,7 @@ function environment(opts) {
     jar: path.relative(ROOT, opts.jar),
     jarInfo: `built ${jarStat.mtime.toISOString().replace(/\.\d+Z$/, 'Z')}, sha256 ${jarSha}…`,
     jvmOpts: opts.jvmOpts.join(' ') || '(defaults)',
+    jvmOptsAll: opts.jvmOptsAll.join(' ') || '(defaults)',
     ioredis: JSON.parse(fs.readFileSync(path.join(HERE, 'node_modules/ioredis/package.json'), 'utf8')).version,
     git: head ? `commit ${head}${dirty}` : 'not a git checkout',
   };
@@ -1048,51 +1888,84 @@ async function main() {
 
   const rows = [];
   const raw = [];
-  for (const n of opts.sizes) {
+  const has = (name) => opts.phases.includes(name);
+  const perSize = has('scrape') || has('durations') || has('slowlog');
+  for (const n of perSize ? opts.sizes : []) {
     const names = queueNames(n);
     log(`N=${n}: seeding ${n} queues with real BullMQ ${BULLMQ_VERSION} jobs`);
     await probe.flushall();
     await phase(`N=${n}: seed ${n} queues`, () => seed(redis.port, names, opts.seedConcurrency));
-    const exporter = await phase(`N=${n}: start the exporter`, () => startExporter(opts, redis.port, names, workDir, '0s'));
-    log(`  exporter on ${HOST}:${exporter.port} (pid ${exporter.child.pid}), log ${exporter.logFile}`);
-    const warmExporter = await phase(`N=${n}: start the cached exporter`, () => startExporter(opts, redis.port, names, workDir, '1h'));
-    log(`  cached exporter on ${HOST}:${warmExporter.port} (pid ${warmExporter.child.pid}), log ${warmExporter.logFile}`);
-    const connection = new Redis({ host: HOST, port: redis.port });
-    connection.setMaxListeners(0);
-    // B's Queue objects: created once, outside the timing, all on ONE ioredis connection.
-    const queues = names.map((name) => new Queue(name, { connection }));
-    await Promise.all(queues.map((queue) => queue.waitUntilReady()));
+    // The cached exporters (W, W_all) serve the scrape phase only.
+    const keys = ['a', ...opts.variants, ...(has('scrape') ? ['w', ...(opts.variants.includes('all') ? ['wAll'] : [])] : [])];
+    const exporters = {};
+    let connection;
+    let queues = [];
     try {
+      for (const key of keys) {
+        const spec = EXPORTERS[key];
+        const jvmOpts = spec.everyMeter ? opts.jvmOptsAll : opts.jvmOpts;
+        exporters[key] = await phase(`N=${n}: start ${spec.label}`, () => startExporter(opts, redis.port, names, workDir, spec.cacheTtl, { tag: key, extraArgs: spec.args, jvmOpts }));
+        log(`  ${spec.label} (cache-ttl ${spec.cacheTtl}${spec.args.length ? `, ${spec.args.join(' ')}` : ''}) on ${HOST}:${exporters[key].port} (pid ${exporters[key].child.pid}), log ${exporters[key].logFile}`);
+      }
+      if (has('scrape')) {
+        connection = new Redis({ host: HOST, port: redis.port });
+        connection.setMaxListeners(0);
+        // B's Queue objects: created once, outside the timing, all on ONE ioredis connection.
+        queues = names.map((name) => new Queue(name, { connection }));
+        await Promise.all(queues.map((queue) => queue.waitUntilReady()));
+      }
+      const pids = [redis.child.pid, ...Object.values(exporters).map((e) => e.child.pid)];
       for (const history of opts.histories) {
         if (history === 'week') {
           await phase(`N=${n}: write a week of history to ${2 * n} lists`, () => writeWeekOfHistory(redis.port, names));
         }
-        log(`N=${n}, history ${history}: measuring ${roundsFor(opts, n)} pairs`);
-        const result = await phase(`N=${n}, history ${history}: warm-up and ${roundsFor(opts, n)} pairs`, () =>
-          measure({ opts, n, names, history, exporter, warmExporter, queues, probe, infoOverhead, pids: [redis.child.pid, exporter.child.pid, warmExporter.child.pid] }));
-        raw.push(result);
-        if (result.idleWaitSec > 0) timings[timings.length - 1] += ` (of which ${result.idleWaitSec.toFixed(0)} s waiting for other processes to go quiet)`;
-        const row = summarize(result);
+        let row = { n, history };
+        if (has('scrape')) {
+          log(`N=${n}, history ${history}: measuring ${roundsFor(opts, n)} rounds`);
+          const result = await phase(`N=${n}, history ${history}: warm-up and ${roundsFor(opts, n)} rounds`, () =>
+            measure({ opts, n, names, history, exporters, queues, probe, infoOverhead, pids }));
+          raw.push(result);
+          if (result.idleWaitSec > 0) timings[timings.length - 1] += ` (of which ${result.idleWaitSec.toFixed(0)} s waiting for other processes to go quiet)`;
+          row = summarize(result);
+          log(`  median A ${fmtMs(row.aMs)} ms, B ${fmtMs(row.bMs)} ms, A/B ${fmtRatio(row.ratio)}, W ${fmtMs(row.wMs)} ms, W/B ${fmtRatio(row.wRatio)}, floor (R+M)/B ${fmtRatio(row.floorRatio)}`);
+          if (opts.variants.length) log(`  median A_c/B ${fmtRatio(row.ratioC)}, A_all/B ${fmtRatio(row.ratioAll)}, W_all/B ${fmtRatio(row.wAllRatio)}; Redis CPU A_c/R_counts ${fmtRatio(row.countsToRCounts)}, A_c/R_script ${fmtRatio(row.countsToRScript)}, A/R_all ${fmtRatio(row.aToRAll)}, A_all/B ${fmtRatio(row.cpuRatioAll)}`);
+        }
+        if (has('durations')) {
+          await waitForIdle(opts, pids);
+          const reads = await phase(`N=${n}, history ${history}: ${opts.durationsReads} background reads of job durations`, () => durationsReads(probe, opts.durationsReads));
+          row.durations = summarizeDurations(reads);
+          row.durationsReads = reads;
+        }
+        if (has('slowlog')) {
+          row.slowlog = await phase(`N=${n}, history ${history}: SLOWLOG`, () => slowlogPhase({ opts, names, exporters, probe }));
+        }
         rows.push(row);
-        log(`  median A ${fmtMs(row.aMs)} ms, B ${fmtMs(row.bMs)} ms, A/B ${fmtRatio(row.ratio)}, W ${fmtMs(row.wMs)} ms, W/B ${fmtRatio(row.wRatio)}, floor (R+M)/B ${fmtRatio(row.floorRatio)}`);
       }
     } finally {
       await Promise.all(queues.map((queue) => queue.close()));
-      connection.disconnect();
-      await Promise.all([stopProcess(exporter.child), stopProcess(warmExporter.child)]);
+      connection?.disconnect();
+      await Promise.all(Object.values(exporters).map((e) => stopProcess(e.child)));
     }
+  }
+
+  let load;
+  if (has('load')) {
+    // Its own queues, on an emptied Redis: the seeded queues (and gigabytes of history) would only
+    // make Redis' own housekeeping differ from one run to the next.
+    await probe.flushall();
+    load = await phase(`load: ${opts.load.rate} jobs/s for ${opts.load.seconds} s on ${opts.load.queues} queues`, () => loadPhase({ opts, redis, probe }));
   }
 
   const total = (performance.now() - startedAt) / 1000;
   timings.push(`whole run: ${total.toFixed(1)} s (${(total / 60).toFixed(1)} min)`);
-  const markdown = report(env, rows, timings);
+  const markdown = report(env, rows, load, timings, opts);
   process.stdout.write('\n' + markdown);
   fs.mkdirSync(opts.results, { recursive: true });
   const stamp = env.date.replace(/:/g, '').replace(/-/g, '').replace('T', '-').replace('Z', 'Z');
   const dated = path.join(opts.results, `${stamp}.md`);
   fs.writeFileSync(dated, markdown);
   fs.writeFileSync(path.join(opts.results, 'latest.md'), markdown);
-  fs.writeFileSync(path.join(opts.results, `${stamp}.json`), JSON.stringify({ env, options: { ...opts, pidFile: undefined }, rows, raw }, null, 1) + '\n');
+  fs.writeFileSync(path.join(opts.results, `${stamp}.json`), JSON.stringify({ env, options: { ...opts, pidFile: undefined }, rows, raw, load }, null, 1) + '\n');
   log(`wrote ${path.relative(process.cwd(), dated)}, results/latest.md and ${stamp}.json`);
 
   probe.disconnect();
@@ -1103,6 +1976,8 @@ async function main() {
 main().then(
   () => process.exit(0),
   (err) => {
+    // Stopping Redis on a signal fails whatever was talking to it: the signal handler exits.
+    if (stoppingOnSignal) return;
     log(`FAILED: ${err && err.stack ? err.stack : err}`);
     if (workDir) log(`logs kept in ${workDir}`);
     process.exit(1);

@@ -3,13 +3,14 @@
 #
 #   benchmarks/run.sh                          # all sizes (1, 1000, 10000), without and with history
 #   benchmarks/run.sh --sizes 1,1000 --rounds 5
+#   benchmarks/run.sh --phases load            # only the Worker pool under load
 #   benchmarks/run.sh --build ...              # rebuild the exporter jar first, even if it exists
 #   benchmarks/run.sh --help                   # every option of bench.mjs
 #
 # Checks the prerequisites, installs the pinned npm packages (npm ci) when needed, builds the jar
 # with the root ./mvnw when it is missing, then runs bench.mjs. Whatever happens (an error,
-# Ctrl+C, SIGTERM), the exporter jars, the Micrometer floor and redis-server that the benchmark
-# started are stopped.
+# Ctrl+C, SIGTERM), the exporter jars, the Micrometer floor, the load process and redis-server that
+# the benchmark started are stopped.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -57,8 +58,10 @@ VERSION="$(awk '/<artifactId>bullmq-metrics-parent<\/artifactId>/ { found = 1; n
 [ -n "$VERSION" ] || die "cannot read the project version from $ROOT/pom.xml"
 JAR="${BENCH_JAR:-$ROOT/samples/bullmq-metrics-sample/target/bullmq-metrics-sample-$VERSION.jar}"
 if [ "$BUILD" = 1 ] || [ ! -f "$JAR" ]; then
-	echo "run.sh: building $JAR (./mvnw -B -q -DskipTests install)" >&2
-	(cd "$ROOT" && ./mvnw -B -q -DskipTests install) || die "the build failed"
+	# package, not install: the reactor builds the sample against the modules it just built, and the
+	# shared ~/.m2 is left alone.
+	echo "run.sh: building $JAR (./mvnw -B -q -DskipTests package)" >&2
+	(cd "$ROOT" && ./mvnw -B -q -DskipTests package) || die "the build failed"
 	[ -f "$JAR" ] || die "the build did not produce $JAR"
 fi
 
@@ -78,7 +81,7 @@ cleanup() {
 	while read -r pid role; do
 		[ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || continue
 		case "$(tr '\0' ' ' <"/proc/$pid/cmdline")" in
-		*redis-server* | *bullmq-metrics-sample* | *MicrometerFloor.java*)
+		*redis-server* | *bullmq-metrics-sample* | *MicrometerFloor.java* | *load.mjs*)
 			echo "run.sh: stopping leftover $role (pid $pid)" >&2
 			kill -TERM "$pid" 2>/dev/null || true
 			sleep 1
