@@ -16,7 +16,9 @@
 package io.github.bullmqmetrics.micrometer;
 
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import org.apache.commons.logging.Log;
@@ -77,36 +79,41 @@ public final class RefreshLog implements Consumer<Refresh> {
 	}
 
 	private void logUnavailableParts(BullMqSnapshot snapshot) {
-		snapshot.unavailable().forEach((part, reason) -> {
-			if (this.unavailableParts.add(part)) {
-				logger.warn("Cannot read the " + part + " of BullMQ queues: " + sentence(reason)
+		logChanges(this.unavailableParts, snapshot.unavailable(),
+				(part, reason) -> logger.warn("Cannot read the " + part + " of BullMQ queues: " + sentence(reason)
 						+ " Those series read NaN or are absent; the rest is read as usual. This is logged again "
-						+ "only on recovery.");
+						+ "only on recovery."),
+				(part) -> logger.info("The " + part + " of BullMQ queues can be read again"));
+	}
+
+	/**
+	 * Log each problem once when it appears and once when it is gone.
+	 * @param logged the problems logged so far, updated
+	 * @param now the problems of this read, with their reasons
+	 * @param appeared logs a new problem
+	 * @param gone logs a problem that is gone
+	 */
+	private static void logChanges(Set<String> logged, Map<String, String> now, BiConsumer<String, String> appeared,
+			Consumer<String> gone) {
+		now.forEach((name, reason) -> {
+			if (logged.add(name)) {
+				appeared.accept(name, reason);
 			}
 		});
-		this.unavailableParts.removeIf((part) -> {
-			boolean recovered = !snapshot.unavailable().containsKey(part);
+		logged.removeIf((name) -> {
+			boolean recovered = !now.containsKey(name);
 			if (recovered) {
-				logger.info("The " + part + " of BullMQ queues can be read again");
+				gone.accept(name);
 			}
 			return recovered;
 		});
 	}
 
 	private void logQueueFailures(BullMqSnapshot snapshot) {
-		snapshot.failures().forEach((queue, reason) -> {
-			if (this.failingQueues.add(queue)) {
-				logger
-					.warn("Cannot read BullMQ queue '" + queue + "': " + sentence(reason) + " Its job counts are NaN.");
-			}
-		});
-		this.failingQueues.removeIf((queue) -> {
-			boolean recovered = !snapshot.failures().containsKey(queue);
-			if (recovered) {
-				logger.info("BullMQ queue '" + queue + "' can be read again");
-			}
-			return recovered;
-		});
+		logChanges(this.failingQueues, snapshot.failures(),
+				(queue, reason) -> logger
+					.warn("Cannot read BullMQ queue '" + queue + "': " + sentence(reason) + " Its job counts are NaN."),
+				(queue) -> logger.info("BullMQ queue '" + queue + "' can be read again"));
 	}
 
 	private void logMissingQueues(BullMqSnapshot snapshot) {
