@@ -33,7 +33,9 @@ class AmbiguousRedisFailureAnalyzer extends AbstractFailureAnalyzer<AmbiguousRed
 						+ ") on its @Bean method, as with Spring Boot's @FlywayDataSource";
 		String action = "Tell bullmq-metrics which Redis to read, in one of these ways:\n\n" + "    - " + mark
 				+ ";\n    - make one of them @Primary: bullmq-metrics then reads the primary one;\n"
-				+ "    - or turn BullMQ metrics off with bullmq.metrics.enabled=false.";
+				+ "    - give BullMQ metrics a Redis of their own with bullmq.redis.* (bullmq.redis.url, or "
+				+ "bullmq.redis.host and bullmq.redis.port, bullmq.redis.cluster.nodes, bullmq.redis.sentinel.*), "
+				+ "which needs no bean;\n    - or turn BullMQ metrics off with bullmq.metrics.enabled=false.";
 		return new FailureAnalysis(cause.getMessage() + ".", action, cause);
 	}
 

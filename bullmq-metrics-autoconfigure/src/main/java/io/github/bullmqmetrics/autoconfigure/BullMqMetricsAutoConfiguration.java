@@ -53,9 +53,9 @@ import io.github.bullmqmetrics.reader.RedisTarget;
 
 /**
  * Auto-configuration that exports the state of BullMQ queues, read from the Redis of
- * Spring Data Redis's {@link LettuceConnectionFactory} (chosen by
- * {@link BullMqRedisConfiguration}), as Micrometer meters, with a {@code bullmq} health
- * contributor when Actuator's health support is present.
+ * Spring Data Redis's {@link LettuceConnectionFactory} (the application's, or one of
+ * BullMQ's own: see {@link BullMqRedisConfiguration}), as Micrometer meters, with a
+ * {@code bullmq} health contributor when Actuator's health support is present.
  *
  * @author bullmq-metrics authors
  */
@@ -64,7 +64,8 @@ import io.github.bullmqmetrics.reader.RedisTarget;
 		"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" })
 @ConditionalOnClass({ RedisConnectionFactory.class, MeterRegistry.class })
-@ConditionalOnBean({ RedisConnectionFactory.class, MeterRegistry.class })
+@ConditionalOnBean(MeterRegistry.class)
+@Conditional(RedisAvailableCondition.class)
 @ConditionalOnBooleanProperty(name = "bullmq.metrics.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(BullMqProperties.class)
 @Import(BullMqRedisConfiguration.class)

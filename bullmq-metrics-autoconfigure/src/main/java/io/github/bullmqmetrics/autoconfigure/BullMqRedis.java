@@ -34,7 +34,8 @@ import org.springframework.beans.factory.annotation.Qualifier;
  * of the application's own injection points, so that Spring Boot still auto-configures
  * the application's Redis from {@code spring.data.redis.*}. Being a
  * {@code RedisConnectionFactory} bean, it is still checked by Spring Boot's own
- * {@code redis} health indicator.
+ * {@code redis} health indicator. To give BullMQ metrics a Redis of their own without a
+ * bean, which Spring Boot's indicator never sees, set {@code bullmq.redis.*} instead.
  *
  * @author bullmq-metrics authors
  */

@@ -18,7 +18,9 @@ package io.github.bullmqmetrics.autoconfigure;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -29,9 +31,10 @@ import io.github.bullmqmetrics.autoconfigure.SharedRedisSelection.Choice;
 import io.github.bullmqmetrics.reader.RedisTarget;
 
 /**
- * Decides which Redis BullMQ metrics read, as the {@link RedisTarget} bean: one of the
+ * Decides which Redis BullMQ metrics read, as the {@link RedisTarget} bean: a Redis of
+ * BullMQ's own when {@code bullmq.redis.*} says where it is, otherwise one of the
  * application's {@link RedisConnectionFactory} beans (see {@link SharedRedisSelection}).
- * The application's own Redis beans are left as they are.
+ * Either way, the application's own Redis beans are left as they are.
  *
  * @author bullmq-metrics authors
  */
@@ -46,6 +49,29 @@ class BullMqRedisConfiguration {
 
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnMissingBean(RedisTarget.class)
+	@Conditional(SeparateRedisCondition.class)
+	static class SeparateRedisConfiguration {
+
+		@Bean(destroyMethod = "close")
+		SeparateRedisConnection bullMqSeparateRedisConnection(BullMqProperties properties,
+				ObjectProvider<SslBundles> sslBundles) {
+			if (!isLettucePresent()) {
+				throw LettuceRequiredException.forSeparateRedis();
+			}
+			return new SeparateRedisConnection(
+					new SeparateRedisFactoryBuilder(properties.getRedis(), sslBundles.getIfAvailable()).build());
+		}
+
+		@Bean
+		RedisTarget bullMqRedisTarget(SeparateRedisConnection connection, BullMqProperties properties) {
+			return RedisTargetDescription.ofSeparate(connection.connectionFactory(), properties.getRedis());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnMissingBean(RedisTarget.class)
+	@Conditional(SeparateRedisCondition.Absent.class)
 	static class SharedRedisConfiguration {
 
 		@Bean

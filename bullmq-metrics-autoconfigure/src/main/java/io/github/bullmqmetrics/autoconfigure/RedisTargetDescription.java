@@ -15,12 +15,14 @@
  */
 package io.github.bullmqmetrics.autoconfigure;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.util.StringUtils;
 
 import io.github.bullmqmetrics.reader.RedisTarget;
 
@@ -35,6 +37,33 @@ final class RedisTargetDescription {
 	private static final List<String> SPRING_BOOT = List.of("org.springframework.boot.", "org/springframework/boot/");
 
 	private RedisTargetDescription() {
+	}
+
+	/**
+	 * Describe BullMQ's own Redis, configured by {@code bullmq.redis.*}.
+	 * @param connectionFactory the connection factory built from the properties
+	 * @param properties the properties
+	 * @return the target
+	 */
+	static RedisTarget ofSeparate(LettuceConnectionFactory connectionFactory, BullMqProperties.Redis properties) {
+		RedisTarget target = RedisTarget.of(connectionFactory);
+		if (StringUtils.hasText(properties.getSentinel().getMaster())) {
+			return target.configuredBy("bullmq.redis.sentinel.master and bullmq.redis.sentinel.nodes");
+		}
+		if (!properties.getCluster().getNodes().isEmpty()) {
+			return target.configuredBy("bullmq.redis.cluster.nodes");
+		}
+		if (StringUtils.hasText(properties.getUrl())) {
+			return target.configuredBy("bullmq.redis.url");
+		}
+		List<String> set = new ArrayList<>();
+		if (StringUtils.hasText(properties.getHost())) {
+			set.add("bullmq.redis.host");
+		}
+		if (properties.getPort() != null) {
+			set.add("bullmq.redis.port");
+		}
+		return target.configuredBy(String.join(" and ", set));
 	}
 
 	/**
