@@ -24,8 +24,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -33,9 +36,13 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterR
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -48,6 +55,7 @@ import io.github.bullmqmetrics.test.BullMq.Version;
 import io.github.bullmqmetrics.test.RedisServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
  * An application with two real Redis servers, its own cache in one and BullMQ's queues,
@@ -57,6 +65,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * @author bullmq-metrics authors
  */
+@ExtendWith(OutputCaptureExtension.class)
 class TwoRedisServersTests {
 
 	private static final String QUEUE = "reports";
@@ -125,6 +134,18 @@ class TwoRedisServersTests {
 			assertThat(analysis.getDescription()).contains("'cacheRedis', 'jobsRedis'");
 			assertThat(analysis.getAction()).contains("@BullMqRedis").contains("@Primary").contains("bullmq.redis");
 		});
+	}
+
+	@Test
+	void springBootReportsThatFailureAsAnAnalysisThatSaysHowToChoose(CapturedOutput output) {
+		assertThatException()
+			.isThrownBy(() -> new SpringApplicationBuilder(AmbiguousApplication.class).web(WebApplicationType.NONE)
+				.run("--bullmq.queues[0]=" + QUEUE, "--spring.main.banner-mode=off"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("bullmq-metrics cannot tell which Redis BullMQ's queues are in: the application has 2 "
+					+ "RedisConnectionFactory beans ('cacheRedis', 'jobsRedis'), none of them is @Primary, and none "
+					+ "is marked @BullMqRedis.")
+			.contains("Tell bullmq-metrics which Redis to read, in one of these ways:");
 	}
 
 	private void assertReadsBullMqsRedisAlone(AssertableApplicationContext context) {
@@ -205,6 +226,13 @@ class TwoRedisServersTests {
 		LettuceConnectionFactory jobsRedis() {
 			return factory(bullMqRedis);
 		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	@Import(TwoFactories.class)
+	static class AmbiguousApplication {
 
 	}
 
