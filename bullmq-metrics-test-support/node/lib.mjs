@@ -25,6 +25,8 @@ export async function loadBullMq(version) {
 
 // One ioredis connection that answered PING. The URL is one of
 //   redis://[user:password@]host:port               a single server (as ioredis parses it)
+//   rediss://[user:password@]host:port              the same over TLS; Node must trust the server's CA
+//                                                   (NODE_EXTRA_CA_CERTS), and its certificate must name the host
 //   redis+cluster://[user:password@]h:p,h:p,...     a Redis Cluster, from these seed nodes
 //   redis+sentinel://[user:password@]h:p,h:p/name   the master "name" behind these sentinels
 // Credentials of the two last forms are for the data nodes, not for the sentinels.
@@ -59,7 +61,7 @@ export async function connect(url) {
 // BullMQ requires maxRetriesPerRequest null on the connections its workers block on; on a
 // Cluster it checks the redisOptions, which every node connection is made with.
 function createConnection(url) {
-  if (typeof url === 'string' && url.startsWith('redis://')) {
+  if (typeof url === 'string' && (url.startsWith('redis://') || url.startsWith('rediss://'))) {
     return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
   }
   if (typeof url === 'string' && url.startsWith('redis+cluster://')) {
@@ -86,7 +88,7 @@ function createConnection(url) {
     });
   }
   throw new Error(
-    `"redis" must be a redis://, redis+cluster:// or redis+sentinel:// URL, got ${JSON.stringify(typeof url === 'string' ? redacted(url) : url)}`,
+    `"redis" must be a redis://, rediss://, redis+cluster:// or redis+sentinel:// URL, got ${JSON.stringify(typeof url === 'string' ? redacted(url) : url)}`,
   );
 }
 

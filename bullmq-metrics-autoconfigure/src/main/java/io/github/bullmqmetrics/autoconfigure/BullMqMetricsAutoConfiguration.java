@@ -27,7 +27,6 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
-import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.actuate.endpoint.invoke.OperationInvokerAdvisor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -40,10 +39,9 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
+import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.util.ClassUtils;
 
 import io.github.bullmqmetrics.micrometer.BullMqMetrics;
 import io.github.bullmqmetrics.micrometer.JobDurationMetrics;
@@ -62,7 +60,8 @@ import io.github.bullmqmetrics.reader.RedisTarget;
 
 /**
  * Auto-configuration that exports the state of BullMQ queues, read from the Redis of
- * Spring Data Redis's {@link LettuceConnectionFactory}, as Micrometer meters, with a
+ * Spring Data Redis's {@link LettuceConnectionFactory} (the application's, or one of
+ * BullMQ's own: see {@link BullMqRedisConfiguration}), as Micrometer meters, with a
  * {@code bullmq} health contributor when Actuator's health support is present.
  *
  * @author bullmq-metrics authors
@@ -72,21 +71,14 @@ import io.github.bullmqmetrics.reader.RedisTarget;
 		"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
 		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" })
 @ConditionalOnClass({ RedisConnectionFactory.class, MeterRegistry.class })
-@ConditionalOnBean({ RedisConnectionFactory.class, MeterRegistry.class })
+@ConditionalOnBean(MeterRegistry.class)
+@Conditional(RedisAvailableCondition.class)
 @ConditionalOnBooleanProperty(name = "bullmq.metrics.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(BullMqProperties.class)
+@Import(BullMqRedisConfiguration.class)
 public final class BullMqMetricsAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(BullMqMetricsAutoConfiguration.class);
-
-	private static final String LETTUCE_CLIENT = "io.lettuce.core.RedisClient";
-
-	@Bean
-	@ConditionalOnMissingBean
-	RedisTarget bullMqRedisTarget(RedisConnectionFactory connectionFactory, Environment environment,
-			ConfigurableListableBeanFactory beanFactory) {
-		return RedisTargetDescription.of(lettuce(connectionFactory), environment, beanFactory);
-	}
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -159,17 +151,6 @@ public final class BullMqMetricsAutoConfiguration {
 
 	private static String readable(Duration duration) {
 		return (duration.toMillis() % 1000 == 0) ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
-	}
-
-	private static LettuceConnectionFactory lettuce(RedisConnectionFactory connectionFactory) {
-		if (!ClassUtils.isPresent(LETTUCE_CLIENT, BullMqMetricsAutoConfiguration.class.getClassLoader())) {
-			throw new LettuceRequiredException(
-					connectionFactory.getClass().getName() + " and Lettuce is not on the classpath");
-		}
-		if (connectionFactory instanceof LettuceConnectionFactory lettuce) {
-			return lettuce;
-		}
-		throw new LettuceRequiredException(connectionFactory.getClass().getName());
 	}
 
 	/**

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -37,6 +38,7 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.core.env.Environment;
+import org.springframework.util.StringUtils;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
@@ -80,6 +82,8 @@ public class BullMqProperties implements Validator, EnvironmentAware {
 
 	private final Health health = new Health();
 
+	private final Redis redis = new Redis();
+
 	private @Nullable Environment environment;
 
 	public List<String> getQueues() {
@@ -108,6 +112,10 @@ public class BullMqProperties implements Validator, EnvironmentAware {
 
 	public Health getHealth() {
 		return this.health;
+	}
+
+	public Redis getRedis() {
+		return this.redis;
 	}
 
 	@Override
@@ -145,6 +153,7 @@ public class BullMqProperties implements Validator, EnvironmentAware {
 		}
 		properties.getMetrics().validate(errors);
 		properties.getDiscovery().validate(errors);
+		properties.getRedis().validate(errors);
 		if (properties.environment != null) {
 			checkUnknownProperties(properties.environment, errors);
 		}
@@ -457,6 +466,355 @@ public class BullMqProperties implements Validator, EnvironmentAware {
 				errors.rejectValue("discovery.maxQueues", "notPositive",
 						"bullmq.discovery.max-queues must be at least 1");
 			}
+		}
+
+	}
+
+	/**
+	 * A Redis of BullMQ's own, apart from the application's
+	 * ({@code spring.data.redis.*}). It is used when any of {@code url}, {@code host},
+	 * {@code port}, {@code cluster.nodes}, {@code sentinel.master} or
+	 * {@code sentinel.nodes} is set; the other properties only say how to connect to it.
+	 */
+	public static class Redis {
+
+		/**
+		 * Connection URL of BullMQ's own Redis, for example
+		 * rediss://user:password@jobs.example.com:6380/2. Overrides host, port, username,
+		 * password and database; rediss:// turns SSL on.
+		 */
+		private @Nullable String url;
+
+		/**
+		 * Host of BullMQ's own Redis server. When none of url, host, port, cluster.nodes
+		 * and sentinel.master is set, BullMQ metrics read the application's Redis
+		 * (spring.data.redis.*). Only a port set: localhost.
+		 */
+		private @Nullable String host;
+
+		/**
+		 * Port of BullMQ's own Redis server. Only a host set: 6379.
+		 */
+		private @Nullable Integer port;
+
+		/**
+		 * Login username of BullMQ's own Redis (a Redis ACL user).
+		 */
+		private @Nullable String username;
+
+		/**
+		 * Login password of BullMQ's own Redis.
+		 */
+		private @Nullable String password;
+
+		/**
+		 * Database index of BullMQ's own Redis.
+		 */
+		private int database;
+
+		/**
+		 * Command timeout of the connection to BullMQ's own Redis. A scrape never waits
+		 * longer than bullmq.metrics.timeout, whatever this is.
+		 */
+		private @Nullable Duration timeout;
+
+		/**
+		 * Connection timeout of BullMQ's own Redis.
+		 */
+		private @Nullable Duration connectTimeout;
+
+		private final Ssl ssl = new Ssl();
+
+		private final Cluster cluster = new Cluster();
+
+		private final Sentinel sentinel = new Sentinel();
+
+		public @Nullable String getUrl() {
+			return this.url;
+		}
+
+		public void setUrl(@Nullable String url) {
+			this.url = url;
+		}
+
+		public @Nullable String getHost() {
+			return this.host;
+		}
+
+		public void setHost(@Nullable String host) {
+			this.host = host;
+		}
+
+		public @Nullable Integer getPort() {
+			return this.port;
+		}
+
+		public void setPort(@Nullable Integer port) {
+			this.port = port;
+		}
+
+		public @Nullable String getUsername() {
+			return this.username;
+		}
+
+		public void setUsername(@Nullable String username) {
+			this.username = username;
+		}
+
+		public @Nullable String getPassword() {
+			return this.password;
+		}
+
+		public void setPassword(@Nullable String password) {
+			this.password = password;
+		}
+
+		public int getDatabase() {
+			return this.database;
+		}
+
+		public void setDatabase(int database) {
+			this.database = database;
+		}
+
+		public @Nullable Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(@Nullable Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public @Nullable Duration getConnectTimeout() {
+			return this.connectTimeout;
+		}
+
+		public void setConnectTimeout(@Nullable Duration connectTimeout) {
+			this.connectTimeout = connectTimeout;
+		}
+
+		public Ssl getSsl() {
+			return this.ssl;
+		}
+
+		public Cluster getCluster() {
+			return this.cluster;
+		}
+
+		public Sentinel getSentinel() {
+			return this.sentinel;
+		}
+
+		/**
+		 * Whether these properties say where a Redis of BullMQ's own is, so that BullMQ
+		 * metrics read it rather than the application's.
+		 * @return whether BullMQ has a Redis of its own
+		 */
+		public boolean isSeparate() {
+			return StringUtils.hasText(this.url) || StringUtils.hasText(this.host) || this.port != null
+					|| !this.cluster.getNodes().isEmpty() || StringUtils.hasText(this.sentinel.getMaster())
+					|| !this.sentinel.getNodes().isEmpty();
+		}
+
+		void validate(Errors errors) {
+			if (StringUtils.hasText(this.url)) {
+				try {
+					RedisUrl.parse(this.url);
+				}
+				catch (IllegalArgumentException ex) {
+					// Not rejectValue: Spring Boot would print the value, password
+					// included.
+					errors.reject("redisUrl", "bullmq.redis.url " + ex.getMessage());
+				}
+			}
+			if (this.port != null && (this.port < 1 || this.port > 65535)) {
+				errors.rejectValue("redis.port", "range", "bullmq.redis.port must be between 1 and 65535");
+			}
+			if (this.database < 0) {
+				errors.rejectValue("redis.database", "negative", "bullmq.redis.database must not be negative");
+			}
+			rejectNonPositive(errors, "timeout", this.timeout);
+			rejectNonPositive(errors, "connectTimeout", this.connectTimeout);
+			validateNodes(errors, "cluster.nodes", this.cluster.getNodes());
+			validateNodes(errors, "sentinel.nodes", this.sentinel.getNodes());
+			boolean sentinelMaster = StringUtils.hasText(this.sentinel.getMaster());
+			if (sentinelMaster != !this.sentinel.getNodes().isEmpty()) {
+				errors.reject("sentinel", sentinelMaster
+						? "bullmq.redis.sentinel.master is set but bullmq.redis.sentinel.nodes is not: list the Sentinels"
+						: "bullmq.redis.sentinel.nodes is set but bullmq.redis.sentinel.master is not: name the master");
+			}
+			if (!this.cluster.getNodes().isEmpty() && (sentinelMaster || !this.sentinel.getNodes().isEmpty())) {
+				errors.reject("clusterAndSentinel",
+						"Set either bullmq.redis.cluster.nodes or bullmq.redis.sentinel.*, not both");
+			}
+			List<String> unplaced = connectionSettings();
+			if (!isSeparate() && !unplaced.isEmpty()) {
+				errors.reject("noRedis", String.join(", ", unplaced) + ((unplaced.size() == 1) ? " is" : " are")
+						+ " set, but nothing says where BullMQ's own Redis is: set bullmq.redis.url, "
+						+ "bullmq.redis.host and bullmq.redis.port, bullmq.redis.cluster.nodes, or "
+						+ "bullmq.redis.sentinel.master and bullmq.redis.sentinel.nodes. Without them BullMQ metrics "
+						+ "read the application's Redis, configured with spring.data.redis.*");
+			}
+		}
+
+		/**
+		 * Return the names of the properties that say how to connect but not where.
+		 */
+		private List<String> connectionSettings() {
+			List<String> names = new ArrayList<>();
+			addIfSet(names, "username", this.username);
+			addIfSet(names, "password", this.password);
+			addIfSet(names, "database", (this.database != 0) ? this.database : null);
+			addIfSet(names, "timeout", this.timeout);
+			addIfSet(names, "connect-timeout", this.connectTimeout);
+			addIfSet(names, "ssl.enabled", Boolean.TRUE.equals(this.ssl.enabled) ? true : null);
+			addIfSet(names, "ssl.bundle", this.ssl.getBundle());
+			addIfSet(names, "sentinel.username", this.sentinel.getUsername());
+			addIfSet(names, "sentinel.password", this.sentinel.getPassword());
+			return names;
+		}
+
+		private static void addIfSet(List<String> names, String name, @Nullable Object value) {
+			if (value != null && !"".equals(value)) {
+				names.add("bullmq.redis." + name);
+			}
+		}
+
+		private static void rejectNonPositive(Errors errors, String field, @Nullable Duration value) {
+			if (value != null && (value.isNegative() || value.isZero())) {
+				String name = field.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+				errors.rejectValue("redis." + field, "notPositive", "bullmq.redis." + name + " must be positive");
+			}
+		}
+
+		private static void validateNodes(Errors errors, String field, List<String> nodes) {
+			for (int i = 0; i < nodes.size(); i++) {
+				String node = nodes.get(i);
+				if (RedisUrl.node(node) == null) {
+					errors.rejectValue("redis." + field + "[" + i + "]", "invalid", "bullmq.redis." + field + "[" + i
+							+ "] must be host:port with a port between 1 and 65535, got '" + node + "'");
+				}
+			}
+		}
+
+	}
+
+	/**
+	 * SSL (TLS) to BullMQ's own Redis.
+	 */
+	public static class Ssl {
+
+		/**
+		 * Whether to connect to BullMQ's own Redis over SSL (TLS). Setting a bundle turns
+		 * it on unless this is false.
+		 */
+		private @Nullable Boolean enabled;
+
+		/**
+		 * Name of the SSL bundle (spring.ssl.bundle.*) with the certificates to trust,
+		 * and the client's key and certificate when Redis asks for one. Without a bundle,
+		 * the JVM's default trust store is used.
+		 */
+		private @Nullable String bundle;
+
+		/**
+		 * Whether SSL is on: as set, or else whether a bundle is named.
+		 * @return whether SSL is on
+		 */
+		public boolean isEnabled() {
+			return (this.enabled != null) ? this.enabled : StringUtils.hasText(this.bundle);
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public @Nullable String getBundle() {
+			return this.bundle;
+		}
+
+		public void setBundle(@Nullable String bundle) {
+			this.bundle = bundle;
+		}
+
+	}
+
+	/**
+	 * BullMQ's own Redis Cluster.
+	 */
+	public static class Cluster {
+
+		/**
+		 * Seed nodes of BullMQ's own Redis Cluster, as host:port pairs. One that answers
+		 * is enough.
+		 */
+		private List<String> nodes = new ArrayList<>();
+
+		public List<String> getNodes() {
+			return this.nodes;
+		}
+
+		public void setNodes(List<String> nodes) {
+			this.nodes = nodes;
+		}
+
+	}
+
+	/**
+	 * BullMQ's own Redis behind Redis Sentinel.
+	 */
+	public static class Sentinel {
+
+		/**
+		 * Name of the Redis master that the Sentinels watch.
+		 */
+		private @Nullable String master;
+
+		/**
+		 * Sentinels of BullMQ's own Redis, as host:port pairs.
+		 */
+		private List<String> nodes = new ArrayList<>();
+
+		/**
+		 * Login username for the Sentinels themselves.
+		 */
+		private @Nullable String username;
+
+		/**
+		 * Login password for the Sentinels themselves.
+		 */
+		private @Nullable String password;
+
+		public @Nullable String getMaster() {
+			return this.master;
+		}
+
+		public void setMaster(@Nullable String master) {
+			this.master = master;
+		}
+
+		public List<String> getNodes() {
+			return this.nodes;
+		}
+
+		public void setNodes(List<String> nodes) {
+			this.nodes = nodes;
+		}
+
+		public @Nullable String getUsername() {
+			return this.username;
+		}
+
+		public void setUsername(@Nullable String username) {
+			this.username = username;
+		}
+
+		public @Nullable String getPassword() {
+			return this.password;
+		}
+
+		public void setPassword(@Nullable String password) {
+			this.password = password;
 		}
 
 	}

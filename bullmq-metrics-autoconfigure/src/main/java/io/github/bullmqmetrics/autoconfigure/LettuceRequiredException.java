@@ -28,4 +28,17 @@ class LettuceRequiredException extends RuntimeException {
 				+ found);
 	}
 
+	private LettuceRequiredException() {
+		super("bullmq-metrics reads the Redis of bullmq.redis.* through Spring Data Redis on Lettuce, "
+				+ "but Lettuce is not on the classpath");
+	}
+
+	/**
+	 * Return the exception for {@code bullmq.redis.*} without Lettuce.
+	 * @return the exception
+	 */
+	static LettuceRequiredException forSeparateRedis() {
+		return new LettuceRequiredException();
+	}
+
 }

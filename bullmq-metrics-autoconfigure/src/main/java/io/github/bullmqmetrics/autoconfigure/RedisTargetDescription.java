@@ -15,15 +15,14 @@
  */
 package io.github.bullmqmetrics.autoconfigure;
 
+import java.util.ArrayList;
 import java.util.List;
-
-import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.env.Environment;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.util.StringUtils;
 
 import io.github.bullmqmetrics.reader.RedisTarget;
 
@@ -41,19 +40,52 @@ final class RedisTargetDescription {
 	}
 
 	/**
-	 * Describe the Redis of a connection factory bean.
+	 * Describe BullMQ's own Redis, configured by {@code bullmq.redis.*}.
+	 * @param connectionFactory the connection factory built from the properties
+	 * @param properties the properties
+	 * @return the target
+	 */
+	static RedisTarget ofSeparate(LettuceConnectionFactory connectionFactory, BullMqProperties.Redis properties) {
+		RedisTarget target = RedisTarget.of(connectionFactory);
+		if (StringUtils.hasText(properties.getSentinel().getMaster())) {
+			return target.configuredBy("bullmq.redis.sentinel.master and bullmq.redis.sentinel.nodes");
+		}
+		if (!properties.getCluster().getNodes().isEmpty()) {
+			return target.configuredBy("bullmq.redis.cluster.nodes");
+		}
+		if (StringUtils.hasText(properties.getUrl())) {
+			return target.configuredBy("bullmq.redis.url");
+		}
+		List<String> set = new ArrayList<>();
+		if (StringUtils.hasText(properties.getHost())) {
+			set.add("bullmq.redis.host");
+		}
+		if (properties.getPort() != null) {
+			set.add("bullmq.redis.port");
+		}
+		return target.configuredBy(String.join(" and ", set));
+	}
+
+	/**
+	 * Describe the Redis of one of the application's connection factory beans.
 	 * @param connectionFactory the connection factory
+	 * @param choice which bean it is, and why it was chosen
 	 * @param environment the environment, to tell which properties are set
 	 * @param beanFactory the bean factory, to tell whether Spring Boot made the
 	 * connection factory from its properties
 	 * @return the target
 	 */
-	static RedisTarget of(LettuceConnectionFactory connectionFactory, Environment environment,
-			ConfigurableListableBeanFactory beanFactory) {
+	static RedisTarget ofShared(LettuceConnectionFactory connectionFactory, SharedRedisSelection.Choice choice,
+			Environment environment, ConfigurableListableBeanFactory beanFactory) {
 		RedisTarget target = RedisTarget.of(connectionFactory);
-		String userBean = userBeanName(beanFactory);
-		if (userBean != null) {
-			return target.configuredBy("the RedisConnectionFactory bean '" + userBean + "'");
+		String name = choice.beanName();
+		if (name == null || !isMadeBySpringBoot(name, beanFactory)) {
+			String bean = (name != null) ? " '" + name + "'" : "";
+			return switch (choice.reason()) {
+				case MARKED -> target.configuredBy("the @BullMqRedis RedisConnectionFactory bean" + bean);
+				case PRIMARY -> target.configuredBy("the @Primary RedisConnectionFactory bean" + bean);
+				case ONLY -> target.configuredBy("the RedisConnectionFactory bean" + bean);
+			};
 		}
 		if (connectionFactory.isClusterAware()) {
 			return target.configuredBy("spring.data.redis.cluster.nodes");
@@ -71,17 +103,16 @@ final class RedisTargetDescription {
 	}
 
 	/**
-	 * Return the name of the single RedisConnectionFactory bean when the application
-	 * defined it rather than Spring Boot.
+	 * Whether Spring Boot made the bean from its {@code spring.data.redis.*} properties,
+	 * rather than the application.
 	 */
-	private static @Nullable String userBeanName(ConfigurableListableBeanFactory beanFactory) {
-		String[] names = beanFactory.getBeanNamesForType(RedisConnectionFactory.class, false, false);
-		if (names.length != 1 || !beanFactory.containsBeanDefinition(names[0])) {
-			return null;
+	private static boolean isMadeBySpringBoot(String name, ConfigurableListableBeanFactory beanFactory) {
+		if (!beanFactory.containsBeanDefinition(name)) {
+			return false;
 		}
-		BeanDefinition definition = beanFactory.getMergedBeanDefinition(names[0]);
+		BeanDefinition definition = beanFactory.getMergedBeanDefinition(name);
 		String origin = definition.getFactoryBeanName() + " " + definition.getResourceDescription();
-		return SPRING_BOOT.stream().anyMatch(origin::contains) ? null : names[0];
+		return SPRING_BOOT.stream().anyMatch(origin::contains);
 	}
 
 }

@@ -165,9 +165,30 @@ public final class BullMq {
 	 */
 	public static Map<String, Map<String, Long>> seed(String redisUrl, Version version, String prefix,
 			List<QueueSpec> queues) {
+		return seed(redisUrl, null, version, prefix, queues);
+	}
+
+	/**
+	 * Fill queues as {@link #seed(String, Version, String, List)} does, on a Redis that
+	 * speaks TLS ({@code rediss://}): Node trusts this CA as well as its own
+	 * ({@code NODE_EXTRA_CA_CERTS}), and ioredis checks the server's certificate against
+	 * the URL's host.
+	 * @param redisUrl the {@code rediss://} URL ({@link RedisServer#url()} of a
+	 * {@link RedisServer#startLocalTls TLS server})
+	 * @param caCertificate the PEM file of the CA that signed the server's certificate,
+	 * or {@code null} for Node's own CAs only
+	 * @param version the BullMQ version that writes the data
+	 * @param prefix the key prefix
+	 * @param queues the queues to fill
+	 * @return per queue name, what BullMQ's {@code getJobCounts()} says afterwards
+	 */
+	public static Map<String, Map<String, Long>> seed(String redisUrl, Path caCertificate, Version version,
+			String prefix, List<QueueSpec> queues) {
 		Map<String, Object> input = input(redisUrl, version, prefix);
 		input.put("queues", queues);
-		JsonNode output = json.readTree(run("seed.mjs", input));
+		Map<String, String> environment = (caCertificate != null)
+				? Map.of("NODE_EXTRA_CA_CERTS", caCertificate.toAbsolutePath().toString()) : Map.of();
+		JsonNode output = json.readTree(run("seed.mjs", input, environment));
 		return json.convertValue(output.required("queues"),
 				new TypeReference<LinkedHashMap<String, Map<String, Long>>>() {
 				});
@@ -214,7 +235,7 @@ public final class BullMq {
 		input.put("queue", queue);
 		input.put("jobs", jobs);
 		input.put("concurrency", concurrency);
-		Drain drain = new Drain(start("drain.mjs", json.writeValueAsBytes(input)));
+		Drain drain = new Drain(start("drain.mjs", json.writeValueAsBytes(input), Map.of()));
 		drain.awaitAdded(TIMEOUT);
 		return drain;
 	}
@@ -530,7 +551,11 @@ public final class BullMq {
 	}
 
 	private static String run(String script, Object input) {
-		Process process = start(script, json.writeValueAsBytes(input));
+		return run(script, input, Map.of());
+	}
+
+	private static String run(String script, Object input, Map<String, String> environment) {
+		Process process = start(script, json.writeValueAsBytes(input), environment);
 		CompletableFuture<String> stdout = readAsync(process.getInputStream());
 		CompletableFuture<String> stderr = readAsync(process.getErrorStream());
 		try {
@@ -557,8 +582,8 @@ public final class BullMq {
 		}
 	}
 
-	private static Process start(String script, byte[] input) {
-		Process process = launch(script);
+	private static Process start(String script, byte[] input, Map<String, String> environment) {
+		Process process = launch(script, environment);
 		try (OutputStream stdin = process.getOutputStream()) {
 			stdin.write(input);
 		}
@@ -570,11 +595,17 @@ public final class BullMq {
 	}
 
 	private static Process launch(String script) {
+		return launch(script, Map.of());
+	}
+
+	private static Process launch(String script, Map<String, String> environment) {
 		Path node = Prerequisites.findExecutable("node")
 			.orElseThrow(() -> Prerequisites.missing("node is not on the PATH: install Node.js 20+ to run BullMQ"));
 		Path directory = nodeDir();
 		try {
-			return new ProcessBuilder(node.toString(), script).directory(directory.toFile()).start();
+			ProcessBuilder builder = new ProcessBuilder(node.toString(), script).directory(directory.toFile());
+			builder.environment().putAll(environment);
+			return builder.start();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not start node " + script + " in " + directory, ex);

@@ -40,6 +40,9 @@ import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
 /**
  * One local {@code redis-server} process (a data node or a sentinel) on a free 127.0.0.1
  * port, logging to a file in a directory its owner deletes: the building block of
@@ -70,15 +73,18 @@ final class LocalRedisProcess {
 
 	private final Path logFile;
 
+	private final SSLSocketFactory tls;
+
 	private Process process;
 
 	private Thread shutdownHook;
 
-	private LocalRedisProcess(int port, List<String> command, Path directory, Path logFile) {
+	private LocalRedisProcess(int port, List<String> command, Path directory, Path logFile, SSLSocketFactory tls) {
 		this.port = port;
 		this.command = command;
 		this.directory = directory;
 		this.logFile = logFile;
+		this.tls = tls;
 	}
 
 	/**
@@ -107,11 +113,27 @@ final class LocalRedisProcess {
 	 */
 	static LocalRedisProcess start(String name, Path directory, IntPredicate usablePort,
 			IntFunction<List<String>> command) {
+		return start(name, directory, usablePort, command, null);
+	}
+
+	/**
+	 * Start a process as {@link #start(String, Path, IntPredicate, IntFunction)} does,
+	 * whose port may speak TLS only.
+	 * @param name a short name for the log file
+	 * @param directory where the log file goes (and the working directory)
+	 * @param usablePort which free ports to accept
+	 * @param command the command line for a port
+	 * @param tls how to open a TLS connection for {@code PING}, or {@code null} for a
+	 * plain port
+	 * @return the running process
+	 */
+	static LocalRedisProcess start(String name, Path directory, IntPredicate usablePort,
+			IntFunction<List<String>> command, SSLSocketFactory tls) {
 		IllegalStateException lastFailure = null;
 		for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
 			int port = freePort(usablePort);
 			LocalRedisProcess started = new LocalRedisProcess(port, List.copyOf(command.apply(port)), directory,
-					directory.resolve(name + "-" + port + ".log"));
+					directory.resolve(name + "-" + port + ".log"), tls);
 			try {
 				started.launch();
 				return started;
@@ -234,7 +256,7 @@ final class LocalRedisProcess {
 		Process started = this.process;
 		this.shutdownHook = new Thread(started::destroyForcibly, "redis-server-" + this.port + "-shutdown");
 		Runtime.getRuntime().addShutdownHook(this.shutdownHook);
-		awaitPing(LOOPBACK, this.port, () -> {
+		awaitPing(LOOPBACK, this.port, this.tls, () -> {
 			if (!started.isAlive()) {
 				throw new IllegalStateException("redis-server exited with code " + started.exitValue()
 						+ " before answering PING: " + this.command + "\n" + log());
@@ -248,10 +270,10 @@ final class LocalRedisProcess {
 	 * @param host the host
 	 * @param port the port
 	 * @throws IllegalStateException when it does not answer within 10 seconds
-	 * @see #awaitPing(String, int, Runnable, Supplier)
+	 * @see #awaitPing(String, int, SSLSocketFactory, Runnable, Supplier)
 	 */
 	static void awaitPing(String host, int port) {
-		awaitPing(host, port, () -> {
+		awaitPing(host, port, null, () -> {
 		}, () -> "");
 	}
 
@@ -260,28 +282,35 @@ final class LocalRedisProcess {
 	 * such as {@code -NOAUTH} when it needs a password: either way it answers.
 	 * @param host the host
 	 * @param port the port
+	 * @param tls how to open a TLS connection, or {@code null} for a plain port
 	 * @param check run before each attempt, to fail early, for example when the process
 	 * exited
 	 * @param details more context for the message on timeout, for example the log
 	 * @throws IllegalStateException when it does not answer within 10 seconds
 	 */
-	static void awaitPing(String host, int port, Runnable check, Supplier<String> details) {
+	static void awaitPing(String host, int port, SSLSocketFactory tls, Runnable check, Supplier<String> details) {
 		Await.poll(STARTUP_TIMEOUT, PING_INTERVAL, () -> {
 			check.run();
-			return pingFailure(host, port);
+			return pingFailure(host, port, tls);
 		}, Objects::isNull, "Redis at " + host + ":" + port + " to answer PING",
 				(lastFailure) -> new IllegalStateException("Redis at " + host + ":" + port
 						+ " did not answer PING within " + STARTUP_TIMEOUT + " (" + lastFailure + ")" + details.get()));
 	}
 
-	private static String pingFailure(String host, int port) {
+	private static String pingFailure(String host, int port, SSLSocketFactory tls) {
 		try (Socket socket = new Socket()) {
 			socket.connect(new InetSocketAddress(host, port), 500);
 			socket.setSoTimeout(1000);
-			OutputStream out = socket.getOutputStream();
+			Socket connection = socket;
+			if (tls != null) {
+				SSLSocket secure = (SSLSocket) tls.createSocket(socket, host, port, true);
+				secure.startHandshake();
+				connection = secure;
+			}
+			OutputStream out = connection.getOutputStream();
 			out.write("*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII));
 			out.flush();
-			InputStream in = socket.getInputStream();
+			InputStream in = connection.getInputStream();
 			int first = in.read();
 			return (first == '+' || first == '-') ? null : "answered " + first;
 		}

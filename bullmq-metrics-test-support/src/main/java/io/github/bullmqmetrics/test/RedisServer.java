@@ -17,10 +17,15 @@
 package io.github.bullmqmetrics.test;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,8 +36,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.testcontainers.DockerClientFactory;
@@ -69,6 +80,8 @@ public final class RedisServer implements AutoCloseable {
 
 	private final GenericContainer<?> container;
 
+	private final TlsCertificates tls;
+
 	private String username;
 
 	private String password;
@@ -77,13 +90,14 @@ public final class RedisServer implements AutoCloseable {
 
 	private StatefulRedisConnection<String, String> connection;
 
-	private RedisServer(String host, int port, Path directory, LocalRedisProcess process,
-			GenericContainer<?> container) {
+	private RedisServer(String host, int port, Path directory, LocalRedisProcess process, GenericContainer<?> container,
+			TlsCertificates tls) {
 		this.host = host;
 		this.port = port;
 		this.directory = directory;
 		this.process = process;
 		this.container = container;
+		this.tls = tls;
 	}
 
 	/**
@@ -117,11 +131,64 @@ public final class RedisServer implements AutoCloseable {
 				command.addAll(Arrays.asList(extraArgs));
 				return command;
 			});
-			return new RedisServer(LocalRedisProcess.LOOPBACK, process.port(), directory, process, null);
+			return new RedisServer(LocalRedisProcess.LOOPBACK, process.port(), directory, process, null, null);
 		}
 		catch (RuntimeException | Error ex) {
 			LocalRedisProcess.deleteRecursively(directory);
 			throw ex;
+		}
+	}
+
+	/**
+	 * Start {@code redis-server} from the {@code PATH} that speaks TLS only, on a free
+	 * 127.0.0.1 port, with the server certificate of {@code certificates} and without
+	 * asking clients for one ({@code --tls-auth-clients no}). {@link #url()} is then a
+	 * {@code rediss://} URL, and {@link #commands()} trust the certificates' CA. Debian's
+	 * {@code redis-server} 7 is built with TLS.
+	 * @param certificates the certificates, which the caller closes after the server
+	 * @param extraArgs extra {@code redis-server} arguments
+	 * @return the running server
+	 */
+	public static RedisServer startLocalTls(TlsCertificates certificates, String... extraArgs) {
+		Path executable = Prerequisites.findExecutable("redis-server")
+			.orElseThrow(() -> Prerequisites.missing("redis-server is not on the PATH: install Redis "
+					+ "(for example apt-get install redis-server) to run the TLS tests"));
+		Path directory = LocalRedisProcess.createDirectory("bullmq-redis-tls-");
+		try {
+			LocalRedisProcess process = LocalRedisProcess.start("redis-tls", directory, (port) -> true, (port) -> {
+				List<String> command = new ArrayList<>(List.of(executable.toString(), "--bind",
+						LocalRedisProcess.LOOPBACK, "--port", "0", "--tls-port", String.valueOf(port),
+						"--tls-cert-file", certificates.serverCertificate().toString(), "--tls-key-file",
+						certificates.serverKey().toString(), "--tls-ca-cert-file",
+						certificates.caCertificate().toString(), "--tls-auth-clients", "no", "--save", "",
+						"--appendonly", "no", "--dir", directory.toString()));
+				command.addAll(Arrays.asList(extraArgs));
+				return command;
+			}, socketFactory(certificates));
+			return new RedisServer(LocalRedisProcess.LOOPBACK, process.port(), directory, process, null, certificates);
+		}
+		catch (RuntimeException | Error ex) {
+			LocalRedisProcess.deleteRecursively(directory);
+			throw ex;
+		}
+	}
+
+	private static SSLSocketFactory socketFactory(TlsCertificates certificates) {
+		try (InputStream in = Files.newInputStream(certificates.caCertificate())) {
+			KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+			trusted.load(null, null);
+			trusted.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+			TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+			trust.init(trusted);
+			SSLContext context = SSLContext.getInstance("TLS");
+			context.init(null, trust.getTrustManagers(), null);
+			return context.getSocketFactory();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (GeneralSecurityException ex) {
+			throw new IllegalStateException("Cannot trust " + certificates.caCertificate(), ex);
 		}
 	}
 
@@ -131,7 +198,8 @@ public final class RedisServer implements AutoCloseable {
 		GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(IMAGE)).withExposedPorts(6379)
 			.withCommand(command.toArray(String[]::new));
 		container.start();
-		RedisServer server = new RedisServer(container.getHost(), container.getMappedPort(6379), null, null, container);
+		RedisServer server = new RedisServer(container.getHost(), container.getMappedPort(6379), null, null, container,
+				null);
 		try {
 			LocalRedisProcess.awaitPing(server.host, server.port);
 		}
@@ -217,10 +285,23 @@ public final class RedisServer implements AutoCloseable {
 
 	/**
 	 * Return the server's URL without credentials.
-	 * @return for example {@code redis://127.0.0.1:6380}
+	 * @return for example {@code redis://127.0.0.1:6380}, or {@code rediss://...} for a
+	 * server that speaks TLS
 	 */
 	public String url() {
-		return "redis://" + this.host + ":" + this.port;
+		return scheme() + "://" + this.host + ":" + this.port;
+	}
+
+	/**
+	 * Return the certificates of a server that speaks TLS.
+	 * @return the certificates, or {@code null} for a plain server
+	 */
+	public TlsCertificates tls() {
+		return this.tls;
+	}
+
+	private String scheme() {
+		return (this.tls != null) ? "rediss" : "redis";
 	}
 
 	/**
@@ -231,7 +312,7 @@ public final class RedisServer implements AutoCloseable {
 	 */
 	public String url(String user, String password) {
 		String userInfo = ((user != null) ? encode(user) : "") + ":" + encode(password);
-		return "redis://" + userInfo + "@" + this.host + ":" + this.port;
+		return scheme() + "://" + userInfo + "@" + this.host + ":" + this.port;
 	}
 
 	private static String encode(String value) {
@@ -259,7 +340,9 @@ public final class RedisServer implements AutoCloseable {
 	 */
 	public synchronized RedisCommands<String, String> commands() {
 		if (this.connection == null) {
-			RedisURI.Builder uri = RedisURI.Builder.redis(this.host, this.port).withTimeout(COMMAND_TIMEOUT);
+			RedisURI.Builder uri = RedisURI.Builder.redis(this.host, this.port)
+				.withTimeout(COMMAND_TIMEOUT)
+				.withSsl(this.tls != null);
 			if (this.password != null) {
 				if (this.username != null) {
 					uri.withAuthentication(this.username, this.password);
@@ -269,6 +352,11 @@ public final class RedisServer implements AutoCloseable {
 				}
 			}
 			this.client = RedisClient.create(uri.build());
+			if (this.tls != null) {
+				this.client.setOptions(ClientOptions.builder()
+					.sslOptions(SslOptions.builder().trustManager(this.tls.caCertificate().toFile()).build())
+					.build());
+			}
 			this.connection = this.client.connect();
 		}
 		return this.connection.sync();

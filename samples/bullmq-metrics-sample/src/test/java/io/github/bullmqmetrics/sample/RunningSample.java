@@ -76,6 +76,16 @@ final class RunningSample implements AutoCloseable {
 		return new RunningSample(new SpringApplicationBuilder(SampleApplication.class).run(all.toArray(String[]::new)));
 	}
 
+	/**
+	 * Return a bean of the running application.
+	 * @param <T> the bean type
+	 * @param type the bean type
+	 * @return the bean
+	 */
+	<T> T bean(Class<T> type) {
+		return this.context.getBean(type);
+	}
+
 	HttpResponse<String> get(String path, String accept) {
 		int port = ((WebServerApplicationContext) this.context).getWebServer().getPort();
 		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
