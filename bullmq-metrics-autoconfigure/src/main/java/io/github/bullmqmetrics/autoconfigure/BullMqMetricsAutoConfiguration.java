@@ -16,6 +16,7 @@
 package io.github.bullmqmetrics.autoconfigure;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -44,11 +45,16 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.util.ClassUtils;
 
 import io.github.bullmqmetrics.micrometer.BullMqMetrics;
+import io.github.bullmqmetrics.micrometer.JobDurationMetrics;
 import io.github.bullmqmetrics.micrometer.RefreshLog;
 import io.github.bullmqmetrics.micrometer.SnapshotCache;
 import io.github.bullmqmetrics.reader.BullMqKeys;
 import io.github.bullmqmetrics.reader.BullMqReader;
 import io.github.bullmqmetrics.reader.DiscoveredQueues;
+import io.github.bullmqmetrics.reader.FinishedJobCursors;
+import io.github.bullmqmetrics.reader.FinishedJobsPoller;
+import io.github.bullmqmetrics.reader.FinishedJobsReader;
+import io.github.bullmqmetrics.reader.LettuceFinishedJobsReader;
 import io.github.bullmqmetrics.reader.LettuceBullMqReader;
 import io.github.bullmqmetrics.reader.QueueDiscovery;
 import io.github.bullmqmetrics.reader.RedisTarget;
@@ -152,6 +158,47 @@ public final class BullMqMetricsAutoConfiguration {
 			return lettuce;
 		}
 		throw new LettuceRequiredException(connectionFactory.getClass().getName());
+	}
+
+	/**
+	 * The wait and processing times of finished jobs: a reader with its cursors, a
+	 * background poller, and the meters.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = "bullmq.metrics.durations.enabled", matchIfMissing = true)
+	static class DurationsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		FinishedJobsReader bullMqFinishedJobsReader(RedisTarget redisTarget, BullMqProperties properties) {
+			BullMqProperties.Metrics.Durations durations = properties.getMetrics().getDurations();
+			// A read may take as long as the interval before the next one is due.
+			return new LettuceFinishedJobsReader(redisTarget, new BullMqKeys(properties.getPrefix()),
+					new FinishedJobCursors(Instant.now()), durations.getMaxJobsPerRead(), durations.getInterval());
+		}
+
+		@Bean(initMethod = "start", destroyMethod = "close")
+		@ConditionalOnMissingBean
+		FinishedJobsPoller bullMqFinishedJobsPoller(FinishedJobsReader reader, BullMqProperties properties,
+				ObjectProvider<DiscoveredQueues> discoveredQueues) {
+			DiscoveredQueues discovered = discoveredQueues.getIfAvailable();
+			List<String> listed = List.copyOf(properties.getQueues());
+			Supplier<List<String>> queues = (discovered != null) ? discovered : () -> listed;
+			return new FinishedJobsPoller(reader, queues, properties.getMetrics().getDurations().getInterval());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		JobDurationMetrics bullMqJobDurationMetrics(FinishedJobsPoller poller, BullMqProperties properties) {
+			List<Tag> tags = properties.getMetrics()
+				.getTags()
+				.entrySet()
+				.stream()
+				.map((tag) -> Tag.of(tag.getKey(), tag.getValue()))
+				.toList();
+			return new JobDurationMetrics(poller, tags);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

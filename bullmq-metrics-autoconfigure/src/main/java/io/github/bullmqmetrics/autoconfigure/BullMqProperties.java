@@ -41,7 +41,8 @@ public class BullMqProperties implements Validator {
 
 	private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
-	private static final Set<String> RESERVED_TAGS = Set.of(BullMqMeters.QUEUE, BullMqMeters.STATE, BullMqMeters.CAUSE);
+	private static final Set<String> RESERVED_TAGS = Set.of(BullMqMeters.QUEUE, BullMqMeters.STATE, BullMqMeters.CAUSE,
+			BullMqMeters.OUTCOME, BullMqMeters.REASON);
 
 	/**
 	 * Names of the BullMQ queues to export. When empty, every queue under the prefix is
@@ -150,6 +151,8 @@ public class BullMqProperties implements Validator {
 
 		private final Workers workers = new Workers();
 
+		private final Durations durations = new Durations();
+
 		public Workers getWorkers() {
 			return this.workers;
 		}
@@ -186,6 +189,10 @@ public class BullMqProperties implements Validator {
 			this.timeout = timeout;
 		}
 
+		public Durations getDurations() {
+			return this.durations;
+		}
+
 		void validate(Errors errors) {
 			this.tags.forEach((name, value) -> {
 				String field = "metrics.tags[" + name + "]";
@@ -208,6 +215,70 @@ public class BullMqProperties implements Validator {
 			if (this.timeout == null || this.timeout.isNegative() || this.timeout.isZero()) {
 				errors.rejectValue("metrics.timeout", "notPositive", "bullmq.metrics.timeout must be positive");
 			}
+			this.durations.validate(errors);
+		}
+
+		/**
+		 * How the wait and processing times of finished jobs are measured, from BullMQ's
+		 * completed and failed sets, in the background.
+		 */
+		public static class Durations {
+
+			/**
+			 * Whether to measure the wait and processing times of finished jobs.
+			 */
+			private boolean enabled = true;
+
+			/**
+			 * How long to wait between two reads of the jobs that finished. Jobs are read
+			 * on this schedule, not when scraped, so sparse scrapes lose nothing; keep it
+			 * short enough that BullMQ's removeOnComplete or removeOnFail count does not
+			 * remove jobs before they are read.
+			 */
+			private Duration interval = Duration.ofSeconds(15);
+
+			/**
+			 * Most finished jobs to read per queue and outcome in one read. When more
+			 * finished since the last read, the newest are read and the rest are counted
+			 * as missed.
+			 */
+			private int maxJobsPerRead = 1000;
+
+			public boolean isEnabled() {
+				return this.enabled;
+			}
+
+			public void setEnabled(boolean enabled) {
+				this.enabled = enabled;
+			}
+
+			public Duration getInterval() {
+				return this.interval;
+			}
+
+			public void setInterval(Duration interval) {
+				this.interval = interval;
+			}
+
+			public int getMaxJobsPerRead() {
+				return this.maxJobsPerRead;
+			}
+
+			public void setMaxJobsPerRead(int maxJobsPerRead) {
+				this.maxJobsPerRead = maxJobsPerRead;
+			}
+
+			void validate(Errors errors) {
+				if (this.interval == null || this.interval.isNegative() || this.interval.isZero()) {
+					errors.rejectValue("metrics.durations.interval", "notPositive",
+							"bullmq.metrics.durations.interval must be positive");
+				}
+				if (this.maxJobsPerRead < 1) {
+					errors.rejectValue("metrics.durations.maxJobsPerRead", "notPositive",
+							"bullmq.metrics.durations.max-jobs-per-read must be at least 1");
+				}
+			}
+
 		}
 
 	}

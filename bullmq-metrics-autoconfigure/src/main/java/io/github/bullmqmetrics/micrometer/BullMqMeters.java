@@ -120,6 +120,54 @@ public final class BullMqMeters {
 	/** Description of {@link #EXPORTER_LAST_SUCCESS}. */
 	public static final String EXPORTER_LAST_SUCCESS_DESCRIPTION = "When the last successful read of BullMQ's data completed, in seconds since the epoch";
 
+	/** Timer: how long finished jobs waited, from ready to run until first taken. */
+	public static final String JOB_WAIT = "bullmq.job.wait";
+
+	/** Description of {@link #JOB_WAIT}. */
+	public static final String JOB_WAIT_DESCRIPTION = "Time from when a job was ready to run until a worker first took it, for finished first attempts";
+
+	/**
+	 * Timer: how long the last attempt of finished jobs took, tagged with
+	 * {@link #OUTCOME}.
+	 */
+	public static final String JOB_PROCESSING = "bullmq.job.processing";
+
+	/** Description of {@link #JOB_PROCESSING}. */
+	public static final String JOB_PROCESSING_DESCRIPTION = "Time from when the last attempt of a finished job started until it finished";
+
+	/** Counter: finished jobs that the durations read, tagged with {@link #OUTCOME}. */
+	public static final String JOB_DURATIONS_OBSERVED = "bullmq.job.durations.observed";
+
+	/** Description of {@link #JOB_DURATIONS_OBSERVED}. */
+	public static final String JOB_DURATIONS_OBSERVED_DESCRIPTION = "Finished jobs read for their wait and processing times";
+
+	/**
+	 * Counter: finished jobs known to have been left unmeasured, tagged with
+	 * {@link #OUTCOME} and {@link #REASON}.
+	 */
+	public static final String JOB_DURATIONS_MISSED = "bullmq.job.durations.missed";
+
+	/** Description of {@link #JOB_DURATIONS_MISSED}. */
+	public static final String JOB_DURATIONS_MISSED_DESCRIPTION = "Finished jobs known to have been left unmeasured";
+
+	/** Tag key: how a job finished, {@code completed} or {@code failed}. */
+	public static final String OUTCOME = "outcome";
+
+	/** Tag key: why finished jobs were left unmeasured. */
+	public static final String REASON = "reason";
+
+	/**
+	 * Value of {@link #REASON} for jobs beyond the most that one read measures per queue
+	 * and outcome.
+	 */
+	public static final String REASON_LIMIT = "limit";
+
+	/**
+	 * Value of {@link #REASON} for jobs that had left the finished set, or lost their
+	 * hash, before they could be read.
+	 */
+	public static final String REASON_REMOVED = "removed";
+
 	/** Tag key: the queue name. */
 	public static final String QUEUE = "queue";
 

@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -297,6 +298,188 @@ public final class BullMq {
 			running.close();
 			throw ex;
 		}
+	}
+
+	/**
+	 * Add jobs to a queue, let one real Worker finish them all, and return each job's
+	 * fields as BullMQ wrote them: the oracle of wait and processing times. The worker
+	 * sleeps each job's {@link JobSpec#sleep()} and fails its first
+	 * {@link JobSpec#failTimes()} attempts. Returns once every job finished for good (and
+	 * those marked {@link JobSpec#remove()} were removed) and the worker closed.
+	 * @param redisUrl the Redis URL (see the class description)
+	 * @param version the BullMQ version
+	 * @param prefix the key prefix
+	 * @param queue the queue name
+	 * @param concurrency the worker's concurrency
+	 * @param metrics whether the worker keeps BullMQ's {@code metrics} counts
+	 * @param jobs the jobs, added in order
+	 * @return every job added, flows' children included, and the metrics counts
+	 */
+	public static Finished finish(String redisUrl, Version version, String prefix, String queue, int concurrency,
+			boolean metrics, List<JobSpec> jobs) {
+		Map<String, Object> input = input(redisUrl, version, prefix);
+		input.put("queue", queue);
+		input.put("concurrency", concurrency);
+		input.put("metrics", metrics);
+		input.put("jobs", jobs);
+		return json.readValue(run("finish.mjs", input), Finished.class);
+	}
+
+	/**
+	 * A job for {@link #finish}: how long the worker sleeps on it, how it fails, and the
+	 * BullMQ options it is added with ({@code null} for none).
+	 *
+	 * @param name the job name
+	 * @param sleep how long the worker sleeps on each attempt, in milliseconds
+	 * @param failTimes how many of its first attempts fail
+	 * @param attempts BullMQ's {@code attempts}
+	 * @param backoff BullMQ's {@code backoff}, for example
+	 * {@code Map.of("type", "fixed", "delay", 100)}
+	 * @param delay BullMQ's {@code delay}, in milliseconds
+	 * @param removeOnComplete BullMQ's {@code removeOnComplete}: {@code true}, a count,
+	 * or {@code Map.of("count", n)}
+	 * @param removeOnFail BullMQ's {@code removeOnFail}
+	 * @param remove whether to remove the job with {@code queue.remove(id)} once every
+	 * job finished
+	 * @param children the children of a flow whose parent this job is, or {@code null}
+	 */
+	public record JobSpec(String name, long sleep, int failTimes, Integer attempts, Map<String, Object> backoff,
+			Long delay, Object removeOnComplete, Object removeOnFail, boolean remove, List<JobSpec> children) {
+
+		/**
+		 * A job that the worker completes after sleeping.
+		 * @param name the job name
+		 * @param sleep the sleep in milliseconds
+		 * @return the spec
+		 */
+		public static JobSpec sleeping(String name, long sleep) {
+			return new JobSpec(name, sleep, 0, null, null, null, null, null, false, null);
+		}
+
+		/**
+		 * Return a copy whose first attempts fail.
+		 * @param failTimes how many attempts fail
+		 * @param attempts BullMQ's {@code attempts}
+		 * @param backoffMillis a fixed backoff, or 0 for none
+		 * @return the copy
+		 */
+		public JobSpec failing(int failTimes, int attempts, long backoffMillis) {
+			Map<String, Object> backoff = (backoffMillis > 0) ? Map.of("type", "fixed", "delay", backoffMillis) : null;
+			return new JobSpec(this.name, this.sleep, failTimes, attempts, backoff, this.delay, this.removeOnComplete,
+					this.removeOnFail, this.remove, this.children);
+		}
+
+		/**
+		 * Return a copy added with a delay.
+		 * @param delayMillis the delay
+		 * @return the copy
+		 */
+		public JobSpec delayed(long delayMillis) {
+			return new JobSpec(this.name, this.sleep, this.failTimes, this.attempts, this.backoff, delayMillis,
+					this.removeOnComplete, this.removeOnFail, this.remove, this.children);
+		}
+
+		/**
+		 * Return a copy with BullMQ's {@code removeOnComplete} and {@code removeOnFail}.
+		 * @param removeOnComplete {@code removeOnComplete}
+		 * @param removeOnFail {@code removeOnFail}
+		 * @return the copy
+		 */
+		public JobSpec removedOnFinish(Object removeOnComplete, Object removeOnFail) {
+			return new JobSpec(this.name, this.sleep, this.failTimes, this.attempts, this.backoff, this.delay,
+					removeOnComplete, removeOnFail, this.remove, this.children);
+		}
+
+		/**
+		 * Return a copy that is removed with {@code queue.remove(id)} once every job
+		 * finished.
+		 * @return the copy
+		 */
+		public JobSpec removedAfterwards() {
+			return new JobSpec(this.name, this.sleep, this.failTimes, this.attempts, this.backoff, this.delay,
+					this.removeOnComplete, this.removeOnFail, true, this.children);
+		}
+
+		/**
+		 * Return a copy that is the parent of a flow with these children, all in the same
+		 * queue.
+		 * @param children the children
+		 * @return the copy
+		 */
+		public JobSpec withChildren(JobSpec... children) {
+			return new JobSpec(this.name, this.sleep, this.failTimes, this.attempts, this.backoff, this.delay,
+					this.removeOnComplete, this.removeOnFail, this.remove, List.of(children));
+		}
+
+	}
+
+	/**
+	 * What {@link #finish} did.
+	 *
+	 * @param jobs every job added, flows' children included
+	 * @param metrics BullMQ's lifetime {@code count} of {@code metrics:completed} and
+	 * {@code metrics:failed} afterwards ({@code null} values when absent)
+	 */
+	public record Finished(List<FinishedJobFields> jobs, Map<String, Long> metrics) {
+
+		/**
+		 * Return the jobs that finished one way.
+		 * @param state {@code completed} or {@code failed}
+		 * @return the jobs
+		 */
+		public List<FinishedJobFields> jobs(String state) {
+			return this.jobs.stream().filter((job) -> job.state().equals(state)).toList();
+		}
+
+	}
+
+	/**
+	 * One finished job's fields as BullMQ wrote them: read back from its hash when it is
+	 * kept, else as the worker's {@code Job} had them when it finished.
+	 *
+	 * @param id the job id
+	 * @param name the job name
+	 * @param state {@code completed} or {@code failed}
+	 * @param kept whether its hash was still there at the end
+	 * @param removed whether it was removed with {@code queue.remove(id)}
+	 * @param parent whether it is the parent of a flow
+	 * @param timestamp {@code timestamp}
+	 * @param processedOn {@code processedOn}
+	 * @param finishedOn {@code finishedOn}
+	 * @param attemptsStarted {@code ats}, or {@code null} when the hash is gone
+	 * @param attemptsMade {@code atm}
+	 * @param delay the hash's {@code delay}, or {@code null} when the hash is gone
+	 * @param opts the {@code opts} JSON
+	 */
+	public record FinishedJobFields(String id, String name, String state, boolean kept, boolean removed, boolean parent,
+			long timestamp, long processedOn, long finishedOn, Integer attemptsStarted, int attemptsMade, Long delay,
+			String opts) {
+
+		/**
+		 * Return {@code finishedOn - processedOn}: the processing time of the last
+		 * attempt.
+		 * @return the processing time in milliseconds
+		 */
+		public long processingMillis() {
+			return this.finishedOn - this.processedOn;
+		}
+
+		/**
+		 * Return the wait of a first attempt: {@code processedOn - (timestamp + delay)},
+		 * with the delay the job was added with (the {@code delay} of {@code opts}, since
+		 * BullMQ resets the hash's {@code delay} on promotion). A job that started more
+		 * than once ({@code ats} above 1), or a flow's parent, which became ready only
+		 * when its children finished, has none.
+		 * @return the wait in milliseconds, or empty
+		 */
+		public OptionalLong firstAttemptWaitMillis() {
+			if (this.attemptsStarted == null || this.attemptsStarted != 1 || this.parent) {
+				return OptionalLong.empty();
+			}
+			long ready = this.timestamp + json.readTree(this.opts).path("delay").asLong(0);
+			return (this.processedOn >= ready) ? OptionalLong.of(this.processedOn - ready) : OptionalLong.empty();
+		}
+
 	}
 
 	/**
