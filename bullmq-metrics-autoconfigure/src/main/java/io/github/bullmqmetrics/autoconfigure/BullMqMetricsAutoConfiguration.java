@@ -26,6 +26,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.actuate.endpoint.invoke.OperationInvokerAdvisor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -177,7 +178,7 @@ public final class BullMqMetricsAutoConfiguration {
 					new FinishedJobCursors(Instant.now()), durations.getMaxJobsPerRead(), durations.getInterval());
 		}
 
-		@Bean(initMethod = "start", destroyMethod = "close")
+		@Bean(destroyMethod = "close")
 		@ConditionalOnMissingBean
 		FinishedJobsPoller bullMqFinishedJobsPoller(FinishedJobsReader reader, BullMqProperties properties,
 				ObjectProvider<DiscoveredQueues> discoveredQueues) {
@@ -197,6 +198,15 @@ public final class BullMqMetricsAutoConfiguration {
 				.map((tag) -> Tag.of(tag.getKey(), tag.getValue()))
 				.toList();
 			return new JobDurationMetrics(poller, tags);
+		}
+
+		/**
+		 * Start reading once every bean exists, so that no read happens before the meters
+		 * listen to the poller.
+		 */
+		@Bean
+		SmartInitializingSingleton bullMqFinishedJobsPollerStarter(FinishedJobsPoller poller) {
+			return poller::start;
 		}
 
 	}

@@ -23,11 +23,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads finished jobs in the background with a {@link FinishedJobsReader}, once at start
@@ -55,6 +57,8 @@ public class FinishedJobsPoller implements AutoCloseable {
 	private final ScheduledExecutorService executor;
 
 	private final Set<String> failingQueues = new HashSet<>();
+
+	private final AtomicBoolean started = new AtomicBoolean();
 
 	private boolean failing;
 
@@ -84,10 +88,13 @@ public class FinishedJobsPoller implements AutoCloseable {
 	}
 
 	/**
-	 * Read now, in the background, and then every interval.
+	 * Read now, in the background, and then every interval. Calling it again does
+	 * nothing.
 	 */
 	public void start() {
-		this.executor.scheduleWithFixedDelay(this::poll, 0, this.interval.toMillis(), TimeUnit.MILLISECONDS);
+		if (this.started.compareAndSet(false, true)) {
+			this.executor.scheduleWithFixedDelay(this::poll, 0, this.interval.toMillis(), TimeUnit.MILLISECONDS);
+		}
 	}
 
 	/**
@@ -102,8 +109,8 @@ public class FinishedJobsPoller implements AutoCloseable {
 		catch (RuntimeException ex) {
 			if (!this.failing) {
 				this.failing = true;
-				logger.warn("Cannot read BullMQ's finished jobs: " + ex.getMessage() + ". Their durations are "
-						+ "measured again from the next read that works; this is logged again only on recovery.");
+				logger.warn("Cannot read BullMQ's finished jobs: " + sentence(ex.getMessage()) + " Their durations "
+						+ "are measured again from the next read that works; this is logged again only on recovery.");
 			}
 			return;
 		}
@@ -125,11 +132,22 @@ public class FinishedJobsPoller implements AutoCloseable {
 	private void logQueueFailures(FinishedJobsRead read) {
 		read.failures().forEach((queue, error) -> {
 			if (this.failingQueues.add(queue)) {
-				logger.warn("Cannot read the finished jobs of the BullMQ queue '" + queue + "': " + error
-						+ ". This is logged again only after the queue can be read again.");
+				logger.warn("Cannot read the finished jobs of the BullMQ queue '" + queue + "': " + sentence(error)
+						+ " This is logged again only after the queue can be read again.");
 			}
 		});
 		this.failingQueues.retainAll(read.failures().keySet());
+	}
+
+	/**
+	 * End a message with exactly one period: Redis' own messages sometimes have one.
+	 */
+	private static String sentence(@Nullable String message) {
+		String trimmed = (message != null) ? message.strip() : "unknown error";
+		while (trimmed.endsWith(".")) {
+			trimmed = trimmed.substring(0, trimmed.length() - 1);
+		}
+		return trimmed + ".";
 	}
 
 	@Override
