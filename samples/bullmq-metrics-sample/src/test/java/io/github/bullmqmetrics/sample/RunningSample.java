@@ -76,9 +76,16 @@ final class RunningSample implements AutoCloseable {
 		return new RunningSample(new SpringApplicationBuilder(SampleApplication.class).run(all.toArray(String[]::new)));
 	}
 
+	/**
+	 * Return the port the sample listens on, on 127.0.0.1.
+	 * @return the port
+	 */
+	int port() {
+		return ((WebServerApplicationContext) this.context).getWebServer().getPort();
+	}
+
 	HttpResponse<String> get(String path, String accept) {
-		int port = ((WebServerApplicationContext) this.context).getWebServer().getPort();
-		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
 			.header("Accept", accept)
 			.timeout(Duration.ofSeconds(30))
 			.build();
