@@ -194,9 +194,12 @@ class BullMqDurationsAutoConfigurationTests {
 
 	private static List<Sample> awaitScrape(AssertableApplicationContext context, String name) {
 		PrometheusMeterRegistry registry = context.getBean(PrometheusMeterRegistry.class);
-		// The meters of a queue are registered one by one; the missed counters come last.
-		return Await.until(Duration.ofSeconds(10), () -> PrometheusText.parse(registry.scrape()),
-				(samples) -> names(samples).contains(name), name + " in the scrape");
+		// The meters of a queue are registered one by one, on the poller's thread, while
+		// the test scrapes: wait for both timers as well as the named meter.
+		return Await.until(Duration.ofSeconds(20), () -> PrometheusText.parse(registry.scrape()),
+				(samples) -> names(samples).containsAll(
+						List.of(name, "bullmq_job_wait_seconds_bucket", "bullmq_job_processing_seconds_bucket")),
+				name + " and both timers in the scrape");
 	}
 
 	private static List<String> names(List<Sample> samples) {
