@@ -252,7 +252,7 @@ class SamplePrometheusTests {
 		Await.until(QUERY_TIMEOUT, this.prometheus::rules,
 				(rules) -> rules.stream().anyMatch((rule) -> rule.file().equals(copy.toString())),
 				"the rules with for: " + SCENARIO_FOR);
-		log("Reloaded with a copy of the alerts whose for: is " + SCENARIO_FOR);
+		log("Reloaded with a copy of the alerts whose for: is " + SCENARIO_FOR + " (every alert starts afresh)");
 
 		log("Scenario 1: the workers of 'orders' stop, then 3 jobs wait");
 		this.workers.close(0);
