@@ -1,9 +1,16 @@
 // Fills a Redis with a few real BullMQ demo queues that hold jobs in every state.
 //
-//   node producer.mjs [redis://127.0.0.1:6379]
+//   node producer.mjs [redis://127.0.0.1:6379]           fill the demo queues, then exit
+//   node producer.mjs [redis://127.0.0.1:6379] --work    keep real workers and a flow of jobs running
 //
 // Safe to run again: it first obliterates its own demo queues (and only those).
 // Progress goes to stderr; the queue names go to stdout, one per line, for demo.sh.
+//
+// --work does not fill: it adds new jobs to 'emails' and 'image resize' every fraction of a
+// second and runs real Workers on them (some jobs fail, some are delayed), so that workers,
+// latency, throughput and durations show real values. 'reports' stays paused, without workers.
+// SIGUSR2 stops the workers, or starts them again; jobs keep coming meanwhile, so the
+// no-workers alert goes pending. SIGINT or SIGTERM stops everything.
 import { FlowProducer, MetricsTime, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 
@@ -14,7 +21,16 @@ const DEMO_QUEUES = [
   { name: 'image resize', completed: 25, failed: 5, active: 3, waiting: 20, delayed: 1, prioritized: 6, flows: 1 },
 ];
 
-const url = process.argv[2] ?? 'redis://127.0.0.1:6379';
+// What --work runs: a job every 'every' ms per queue, each taking 'sleep' ms, a share of them
+// failing for good (both attempts) and a share delayed a few seconds. Only the workers of
+// 'emails' keep BullMQ's metrics, so the other queue shows the exporter's durations alone.
+const WORK = [
+  { name: 'emails', every: 250, concurrency: 4, sleep: [20, 250], failing: 0.01, delayed: 0.05, metrics: true },
+  { name: 'image resize', every: 600, concurrency: 2, sleep: [150, 1200], failing: 0.03, delayed: 0.2, metrics: false },
+];
+
+const args = process.argv.slice(2);
+const url = args.find((arg) => !arg.startsWith('--')) ?? 'redis://127.0.0.1:6379';
 const log = (message) => console.error(`[producer] ${message}`);
 console.log = console.error; // nothing but the queue names may reach stdout
 
@@ -86,7 +102,67 @@ async function main() {
   process.stdout.write(DEMO_QUEUES.map((spec) => spec.name).join('\n') + '\n', () => process.exit(0));
 }
 
-main().catch((err) => {
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const between = ([min, max]) => min + Math.floor(Math.random() * (max - min));
+
+async function work() {
+  log(`working on ${WORK.map((spec) => JSON.stringify(spec.name)).join(' and ')} at ${url.replace(/\/\/[^@/]*@/, '//***@')}`);
+  const connection = new Redis(url, { maxRetriesPerRequest: null });
+  connection.on('error', (err) => log(`redis: ${err.message}`));
+  const queues = WORK.map((spec) => new Queue(spec.name, { connection }));
+  let workers = [];
+  const startWorkers = () => {
+    workers = WORK.map((spec) => {
+      const worker = new Worker(spec.name, async (job) => {
+        await sleep(between(spec.sleep));
+        if (job.data.fails) throw new Error('demo failure');
+        return { done: true };
+      }, {
+        connection,
+        concurrency: spec.concurrency,
+        ...(spec.metrics ? { metrics: { maxDataPoints: MetricsTime.ONE_WEEK } } : {}),
+      });
+      worker.on('error', (err) => log(`worker: ${err.message}`));
+      return worker;
+    });
+    log(`workers started (${workers.length}); send SIGUSR2 to stop them`);
+  };
+  const stopWorkers = async () => {
+    const stopping = workers;
+    workers = [];
+    await Promise.all(stopping.map((worker) => worker.close()));
+    log('workers stopped: jobs keep coming, BullMQNoWorkers goes pending; send SIGUSR2 to start them again');
+  };
+  let toggling = Promise.resolve();
+  process.on('SIGUSR2', () => {
+    toggling = toggling.then(() => (workers.length > 0 ? stopWorkers() : startWorkers()));
+  });
+
+  const timers = WORK.map((spec, i) => setInterval(() => {
+    const opts = {
+      attempts: 2,
+      backoff: { type: 'fixed', delay: 1000 },
+      removeOnComplete: 1000,
+      removeOnFail: 1000,
+      ...(Math.random() < spec.delayed ? { delay: between([1000, 10000]) } : {}),
+    };
+    queues[i].add('demo', { fails: Math.random() < spec.failing }, opts).catch((err) => log(`add: ${err.message}`));
+  }, spec.every));
+  startWorkers();
+
+  const stop = async () => {
+    timers.forEach(clearInterval);
+    await toggling;
+    await Promise.all(workers.map((worker) => worker.close()));
+    await Promise.all(queues.map((queue) => queue.close()));
+    connection.disconnect();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+(args.includes('--work') ? work() : main()).catch((err) => {
   log(`failed: ${err?.stack ?? err}`);
   process.exit(1);
 });

@@ -120,7 +120,8 @@ class QueueActivityTests {
 				Duration.ofSeconds(5))
 			.read(List.of("waiting", "limited"));
 		assertThat(snapshot.failures()).isEmpty();
-		assertThat(snapshot.unavailable()).containsOnlyKeys(BullMqSnapshot.LATENCY);
+		// Nor may it list clients: the workers are unknown too, and nothing else.
+		assertThat(snapshot.unavailable()).containsOnlyKeys(BullMqSnapshot.LATENCY, BullMqSnapshot.WORKERS);
 		assertThat(snapshot.unavailable().get(BullMqSnapshot.LATENCY)).contains("+time");
 		QueueSnapshot waiting = snapshot.queues().get("waiting");
 		assertThat(waiting.count(JobState.WAITING)).hasValue(2);

@@ -427,7 +427,12 @@ final class LocalRedisProcess {
 		}
 	}
 
-	private static int freePort(IntPredicate usable) {
+	/**
+	 * Find a port on 127.0.0.1 that is free right now.
+	 * @param usable which free ports to accept
+	 * @return the port
+	 */
+	static int freePort(IntPredicate usable) {
 		for (int attempt = 0; attempt < 100; attempt++) {
 			int port = bindAndRelease(0);
 			if (usable.test(port)) {

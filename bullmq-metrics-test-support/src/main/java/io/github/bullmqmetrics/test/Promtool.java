@@ -21,17 +21,22 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Runs Prometheus' own {@code promtool check metrics} on exposition text: the strictest
- * check there is that a scrape would be accepted. It rejects a missing final newline and
- * repeated HELP or TYPE lines (exit code 1), and also lints names: a gauge named
- * {@code bullmq_job_count}, as BullMQ's own, gets "should not have _count suffix" (exit
- * code 3). {@link Result#parsed()} ignores the lint.
+ * Runs Prometheus' own {@code promtool}: {@code check metrics} on exposition text, the
+ * strictest check there is that a scrape would be accepted, and {@code check rules},
+ * {@code check config} and {@code test rules} on the monitoring files.
+ * <p>
+ * {@code check metrics} rejects a missing final newline and repeated HELP or TYPE lines
+ * (exit code 1), and also lints names: a gauge named {@code bullmq_job_count}, as
+ * BullMQ's own, gets "should not have _count suffix" (exit code 3).
+ * {@link Result#parsed()} ignores the lint.
  *
  * @author bullmq-metrics authors
  */
@@ -43,10 +48,10 @@ public final class Promtool {
 	}
 
 	/**
-	 * The outcome of one check.
+	 * The outcome of one run.
 	 *
-	 * @param exitCode {@code 0} when the text is valid and lint-free, {@code 3} when it
-	 * parses but has lint problems, {@code 1} when it does not parse
+	 * @param exitCode {@code 0} on success; for {@code check metrics}, {@code 3} when the
+	 * text parses but has lint problems and {@code 1} when it does not parse
 	 * @param output what promtool printed, stdout and stderr together
 	 */
 	public record Result(int exitCode, String output) {
@@ -54,7 +59,8 @@ public final class Promtool {
 		private static final int LINT_PROBLEMS = 3;
 
 		/**
-		 * Whether promtool accepted the text without any lint problem.
+		 * Whether promtool succeeded (for {@code check metrics}: accepted the text
+		 * without any lint problem).
 		 * @return whether the exit code is {@code 0}
 		 */
 		public boolean passed() {
@@ -86,9 +92,49 @@ public final class Promtool {
 	 * @return the exit code and output
 	 */
 	public static Result checkMetrics(String text) {
+		return run(List.of("check", "metrics"), text);
+	}
+
+	/**
+	 * Run {@code promtool check rules} on rule files.
+	 * @param files the rule files
+	 * @return the exit code and output
+	 */
+	public static Result checkRules(List<Path> files) {
+		return run(withPaths(List.of("check", "rules"), files), "");
+	}
+
+	/**
+	 * Run {@code promtool check config} on a Prometheus configuration, which checks the
+	 * rule files it names too.
+	 * @param config the configuration file
+	 * @return the exit code and output
+	 */
+	public static Result checkConfig(Path config) {
+		return run(withPaths(List.of("check", "config"), List.of(config)), "");
+	}
+
+	/**
+	 * Run {@code promtool test rules}: the unit tests of alerting and recording rules.
+	 * @param tests the test files, whose {@code rule_files} are relative to each file
+	 * @return the exit code and output
+	 */
+	public static Result testRules(List<Path> tests) {
+		return run(withPaths(List.of("test", "rules"), tests), "");
+	}
+
+	private static List<String> withPaths(List<String> args, List<Path> paths) {
+		List<String> all = new ArrayList<>(args);
+		paths.forEach((path) -> all.add(path.toString()));
+		return all;
+	}
+
+	private static Result run(List<String> args, String stdin) {
+		List<String> command = new ArrayList<>(List.of(executable().toString()));
+		command.addAll(args);
 		Process process;
 		try {
-			process = new ProcessBuilder(executable().toString(), "check", "metrics").redirectErrorStream(true).start();
+			process = new ProcessBuilder(command).redirectErrorStream(true).start();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not start promtool", ex);
@@ -101,26 +147,27 @@ public final class Promtool {
 				throw new UncheckedIOException(ex);
 			}
 		});
-		try (OutputStream stdin = process.getOutputStream()) {
-			stdin.write(text.getBytes(StandardCharsets.UTF_8));
+		try (OutputStream in = process.getOutputStream()) {
+			in.write(stdin.getBytes(StandardCharsets.UTF_8));
 		}
 		catch (IOException ex) {
 			// promtool stopped reading early; its exit code and output tell why.
 		}
+		String name = "promtool " + String.join(" ", args);
 		try {
 			if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
 				process.destroyForcibly();
-				throw new IllegalStateException("promtool check metrics did not finish in " + TIMEOUT_SECONDS + " s");
+				throw new IllegalStateException(name + " did not finish in " + TIMEOUT_SECONDS + " s");
 			}
 			return new Result(process.exitValue(), output.get(10, TimeUnit.SECONDS));
 		}
 		catch (InterruptedException ex) {
 			process.destroyForcibly();
 			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted while running promtool", ex);
+			throw new IllegalStateException("Interrupted while running " + name, ex);
 		}
 		catch (ExecutionException | TimeoutException ex) {
-			throw new IllegalStateException("Could not read promtool's output", ex);
+			throw new IllegalStateException("Could not read the output of " + name, ex);
 		}
 	}
 

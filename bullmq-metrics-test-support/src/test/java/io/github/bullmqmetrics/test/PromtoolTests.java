@@ -16,8 +16,14 @@
 
 package io.github.bullmqmetrics.test;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -71,6 +77,51 @@ class PromtoolTests {
 		Promtool.Result result = Promtool.checkMetrics(ONE_QUEUE + "\n" + ONE_QUEUE.replace("\"a\"", "\"b\"") + "\n");
 		assertThat(result.exitCode()).isEqualTo(1);
 		assertThat(result.output()).contains("second HELP line");
+	}
+
+	@Test
+	void checksRuleFilesAndConfigurationsAndRunsRuleUnitTests(@TempDir Path directory) throws IOException {
+		Path rules = Files.writeString(directory.resolve("rules.yml"), """
+				groups:
+				  - name: test
+				    rules:
+				      - alert: QueueDown
+				        expr: bullmq_exporter_up == 0
+				        for: 1m
+				""");
+		Path broken = Files.writeString(directory.resolve("broken.yml"), """
+				groups:
+				  - name: test
+				    rules:
+				      - alert: Broken
+				        expr: sum(
+				""");
+		Path config = Files.writeString(directory.resolve("prometheus.yml"), "rule_files:\n  - rules.yml\n");
+		Path test = Files.writeString(directory.resolve("test.yml"), """
+				rule_files:
+				  - rules.yml
+				tests:
+				  - interval: 1m
+				    input_series:
+				      - series: 'bullmq_exporter_up{job="a"}'
+				        values: '0x5'
+				    alert_rule_test:
+				      - eval_time: 3m
+				        alertname: QueueDown
+				        exp_alerts:
+				          - exp_labels:
+				              job: a
+				""");
+		assertThat(Promtool.checkRules(List.of(rules)).passed()).isTrue();
+		Promtool.Result brokenResult = Promtool.checkRules(List.of(broken));
+		assertThat(brokenResult.passed()).isFalse();
+		assertThat(brokenResult.output()).contains("parse error");
+		Promtool.Result configResult = Promtool.checkConfig(config);
+		assertThat(configResult.passed()).as(configResult.output()).isTrue();
+		Promtool.Result testResult = Promtool.testRules(List.of(test));
+		assertThat(testResult.passed()).as(testResult.output()).isTrue();
+		Files.writeString(test, Files.readString(test).replace("job: a", "job: b"));
+		assertThat(Promtool.testRules(List.of(test)).passed()).isFalse();
 	}
 
 }

@@ -86,9 +86,16 @@ final class RunningSample implements AutoCloseable {
 		return this.context.getBean(type);
 	}
 
+	/**
+	 * Return the port the sample listens on, on 127.0.0.1.
+	 * @return the port
+	 */
+	int port() {
+		return ((WebServerApplicationContext) this.context).getWebServer().getPort();
+	}
+
 	HttpResponse<String> get(String path, String accept) {
-		int port = ((WebServerApplicationContext) this.context).getWebServer().getPort();
-		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
 			.header("Accept", accept)
 			.timeout(Duration.ofSeconds(30))
 			.build();
