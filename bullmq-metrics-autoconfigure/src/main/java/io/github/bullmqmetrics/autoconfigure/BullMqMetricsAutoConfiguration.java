@@ -33,8 +33,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
-import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -55,8 +53,9 @@ import io.github.bullmqmetrics.reader.RedisTarget;
 
 /**
  * Auto-configuration that exports the state of BullMQ queues, read from the Redis of
- * Spring Data Redis's {@link LettuceConnectionFactory}, as Micrometer meters, with a
- * {@code bullmq} health contributor when Actuator's health support is present.
+ * Spring Data Redis's {@link LettuceConnectionFactory}, as Micrometer meters. The
+ * {@code bullmq} health contributor has its own auto-configuration, one for each
+ * generation of Spring Boot's health API.
  *
  * @author bullmq-metrics authors
  */
@@ -152,19 +151,6 @@ public final class BullMqMetricsAutoConfiguration {
 			return lettuce;
 		}
 		throw new LettuceRequiredException(connectionFactory.getClass().getName());
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(HealthIndicator.class)
-	@ConditionalOnEnabledHealthIndicator("bullmq")
-	static class HealthConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean(name = "bullmqHealthIndicator")
-		BullMqHealthIndicator bullmqHealthIndicator(SnapshotCache snapshotCache, BullMqProperties properties) {
-			return new BullMqHealthIndicator(snapshotCache, properties.getHealth().isDownOnFailure());
-		}
-
 	}
 
 	@Configuration(proxyBeanMethods = false)

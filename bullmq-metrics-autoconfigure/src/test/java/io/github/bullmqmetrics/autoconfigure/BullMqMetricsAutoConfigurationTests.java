@@ -65,11 +65,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(OutputCaptureExtension.class)
 class BullMqMetricsAutoConfigurationTests {
 
-	// Nothing listens on port 1, and nothing here connects before a scrape.
+	// Nothing listens on port 1, and nothing here connects before a scrape. Ours are
+	// listed first: their ordering must put them after Spring Boot's own.
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, MetricsAutoConfiguration.class,
-				SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
-				BullMqMetricsAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(BullMqHealthContributorAutoConfiguration.class,
+				BullMqMetricsAutoConfiguration.class, DataRedisAutoConfiguration.class, MetricsAutoConfiguration.class,
+				SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class))
 		.withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=1");
 
 	@Test
