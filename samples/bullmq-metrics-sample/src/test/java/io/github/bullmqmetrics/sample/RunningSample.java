@@ -29,7 +29,6 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.github.bullmqmetrics.test.Await;
@@ -77,7 +76,9 @@ final class RunningSample implements AutoCloseable {
 	}
 
 	HttpResponse<String> get(String path, String accept) {
-		int port = ((WebServerApplicationContext) this.context).getWebServer().getPort();
+		// The property, not WebServerApplicationContext: that moved package in Spring
+		// Boot 4.
+		int port = this.context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
 		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
 			.header("Accept", accept)
 			.timeout(Duration.ofSeconds(30))
