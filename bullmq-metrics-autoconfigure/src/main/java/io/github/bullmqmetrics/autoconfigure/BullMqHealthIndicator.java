@@ -15,17 +15,11 @@
  */
 package io.github.bullmqmetrics.autoconfigure;
 
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
-import io.github.bullmqmetrics.micrometer.Refresh;
 import io.github.bullmqmetrics.micrometer.SnapshotCache;
-import io.github.bullmqmetrics.reader.BullMqSnapshot;
 
 /**
  * The {@code bullmq} health contributor: whether BullMQ's data could be read from Redis,
@@ -37,7 +31,8 @@ import io.github.bullmqmetrics.reader.BullMqSnapshot;
  * {@link Status#DOWN} instead when asked to ({@code bullmq.health.down-on-failure}).
  * <p>
  * It reads through the {@link SnapshotCache}, so it costs no Redis call while the last
- * read is fresh, and never waits longer than the scrape timeout.
+ * read is fresh, and never waits longer than the scrape timeout. This is the contributor
+ * for Spring Boot 4's health API; {@link BullMqHealthReport} holds what it reports.
  *
  * @author bullmq-metrics authors
  */
@@ -55,28 +50,8 @@ class BullMqHealthIndicator extends AbstractHealthIndicator {
 
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
-		Refresh refresh = this.snapshotCache.current();
-		builder.withDetail("lastRead", refresh.completedAt().toString())
-			.withDetail("lastReadDuration", refresh.duration().toMillis() + "ms");
-		Instant lastSuccess = this.snapshotCache.lastSuccess();
-		if (lastSuccess != null) {
-			builder.withDetail("lastSuccess", lastSuccess.toString());
-		}
-		BullMqSnapshot snapshot = refresh.snapshot();
-		if (snapshot == null) {
-			builder.status(this.failureStatus)
-				.withDetail("cause", String.valueOf(refresh.failureCause()))
-				.withDetail("error", String.valueOf(refresh.failureMessage()));
-			return;
-		}
-		Map<String, Map<String, Object>> queues = new LinkedHashMap<>();
-		snapshot.queues()
-			.forEach((name, queue) -> queues.put(name,
-					queue.exists() ? Map.of("paused", queue.paused()) : Map.of("missing", true)));
-		builder.up().withDetail("queues", queues);
-		if (!snapshot.failures().isEmpty()) {
-			builder.withDetail("unreadableQueues", snapshot.failures());
-		}
+		BullMqHealthReport report = BullMqHealthReport.of(this.snapshotCache);
+		builder.status(report.readable() ? Status.UP : this.failureStatus).withDetails(report.details());
 	}
 
 }

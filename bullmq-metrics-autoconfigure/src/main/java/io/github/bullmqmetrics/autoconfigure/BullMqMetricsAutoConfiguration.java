@@ -34,8 +34,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
-import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -61,15 +59,23 @@ import io.github.bullmqmetrics.reader.RedisTarget;
 /**
  * Auto-configuration that exports the state of BullMQ queues, read from the Redis of
  * Spring Data Redis's {@link LettuceConnectionFactory} (the application's, or one of
- * BullMQ's own: see {@link BullMqRedisConfiguration}), as Micrometer meters, with a
- * {@code bullmq} health contributor when Actuator's health support is present.
+ * BullMQ's own: see {@link BullMqRedisConfiguration}), as Micrometer meters. The
+ * {@code bullmq} health contributor has its own auto-configuration, one for each
+ * generation of Spring Boot's health API.
  *
  * @author bullmq-metrics authors
  */
-@AutoConfiguration(afterName = { "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+@AutoConfiguration(afterName = {
+		// Spring Boot 4
+		"org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
 		"org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
 		"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
-		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" })
+		"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+		// Spring Boot 3.5
+		"org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration",
+		"org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration",
+		"org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration",
+		"org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration" })
 @ConditionalOnClass({ RedisConnectionFactory.class, MeterRegistry.class })
 @ConditionalOnBean(MeterRegistry.class)
 @Conditional(RedisAvailableCondition.class)
@@ -191,19 +197,6 @@ public final class BullMqMetricsAutoConfiguration {
 		@Bean
 		SmartInitializingSingleton bullMqFinishedJobsPollerStarter(FinishedJobsPoller poller) {
 			return poller::start;
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(HealthIndicator.class)
-	@ConditionalOnEnabledHealthIndicator("bullmq")
-	static class HealthConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean(name = "bullmqHealthIndicator")
-		BullMqHealthIndicator bullmqHealthIndicator(SnapshotCache snapshotCache, BullMqProperties properties) {
-			return new BullMqHealthIndicator(snapshotCache, properties.getHealth().isDownOnFailure());
 		}
 
 	}

@@ -188,10 +188,10 @@ final class SeparateRedisFactoryBuilder {
 			return this.sslBundles.getBundle(name);
 		}
 		catch (NoSuchSslBundleException ex) {
+			// The constructor with a cause is not public in Spring Boot 3.5.
 			throw new InvalidConfigurationPropertyValueException("bullmq.redis.ssl.bundle", name,
 					"No SSL bundle has this name: define it under spring.ssl.bundle.pem." + name
-							+ " or spring.ssl.bundle.jks." + name,
-					ex);
+							+ " or spring.ssl.bundle.jks." + name);
 		}
 	}
 

@@ -16,6 +16,8 @@
 package io.github.bullmqmetrics.autoconfigure;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,13 +26,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.mockito.Mockito;
 
 import org.springframework.boot.actuate.endpoint.invoke.OperationInvokerAdvisor;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.context.annotation.ImportCandidates;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -40,6 +45,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.util.ClassUtils;
 import org.springframework.validation.BeanPropertyBindingResult;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
@@ -63,11 +69,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(OutputCaptureExtension.class)
 class BullMqMetricsAutoConfigurationTests {
 
-	// Nothing listens on port 1, and nothing here connects before a scrape.
+	// Nothing listens on port 1, and nothing here connects before a scrape. Ours are
+	// listed first: their ordering must put them after Spring Boot's own.
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, MetricsAutoConfiguration.class,
-				SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
-				BullMqMetricsAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(BullMqHealthContributorAutoConfiguration.class,
+				BullMqMetricsAutoConfiguration.class, DataRedisAutoConfiguration.class, MetricsAutoConfiguration.class,
+				SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class))
 		.withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=1");
 
 	@Test
@@ -244,6 +251,29 @@ class BullMqMetricsAutoConfigurationTests {
 				assertThat(health.getStatus()).isEqualTo(Status.UP);
 				assertThat(health.getDetails()).containsEntry("queues", Map.of("emails", Map.of("paused", true)));
 			});
+	}
+
+	@Test
+	void contributesOneHealthFromTheAutoConfigurationsThatTheJarListsAndNoneWhenDisabled() {
+		List<Class<?>> listed = new ArrayList<>();
+		for (String name : ImportCandidates.load(AutoConfiguration.class, getClass().getClassLoader())) {
+			if (name.startsWith("io.github.bullmqmetrics.")) {
+				listed.add(ClassUtils.resolveClassName(name, getClass().getClassLoader()));
+			}
+		}
+		// The Spring Boot 3.5 contributor is listed too, and backs off here.
+		assertThat(listed).extracting(Class::getSimpleName).contains("BullMqBoot3HealthContributorAutoConfiguration");
+		ApplicationContextRunner runner = new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(listed.toArray(Class<?>[]::new)))
+			.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, MetricsAutoConfiguration.class,
+					SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class))
+			.withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=1",
+					"bullmq.queues[0]=emails");
+		runner.run((context) -> assertThat(context).hasSingleBean(HealthIndicator.class)
+			.getBean("bullmqHealthIndicator")
+			.isInstanceOf(BullMqHealthIndicator.class));
+		runner.withPropertyValues("bullmq.metrics.enabled=false")
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(HealthIndicator.class));
 	}
 
 	@Test

@@ -29,7 +29,6 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.github.bullmqmetrics.test.Await;
@@ -91,7 +90,9 @@ final class RunningSample implements AutoCloseable {
 	 * @return the port
 	 */
 	int port() {
-		return ((WebServerApplicationContext) this.context).getWebServer().getPort();
+		// The property, not WebServerApplicationContext: that moved package in Spring
+		// Boot 4.
+		return this.context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
 	}
 
 	HttpResponse<String> get(String path, String accept) {

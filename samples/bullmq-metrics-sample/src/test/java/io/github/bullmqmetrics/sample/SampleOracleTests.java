@@ -30,7 +30,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.github.bullmqmetrics.test.BullMq;
@@ -176,7 +175,9 @@ class SampleOracleTests {
 	}
 
 	private static String get(String path, String accept) throws IOException, InterruptedException {
-		int port = ((WebServerApplicationContext) app).getWebServer().getPort();
+		// The property, not WebServerApplicationContext: that moved package in Spring
+		// Boot 4.
+		int port = app.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
 		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
 			.header("Accept", accept)
 			.build();
