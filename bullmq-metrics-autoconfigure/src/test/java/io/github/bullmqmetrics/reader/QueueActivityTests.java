@@ -116,15 +116,12 @@ class QueueActivityTests {
 				this.redis.port());
 		configuration.setUsername("no-time");
 		configuration.setPassword("pw");
-		// Workers are not counted: this user may not send CLIENT LIST either, and only
-		// the
-		// lack of TIME is under test.
 		BullMqSnapshot snapshot = new LettuceBullMqReader(RedisTarget.of(this.factories.create(configuration)),
-				new BullMqKeys(prefix), Duration.ofSeconds(5), false)
+				new BullMqKeys(prefix), Duration.ofSeconds(5))
 			.read(List.of("waiting", "limited"));
 		assertThat(snapshot.failures()).isEmpty();
-		// Nor may it list clients: the workers are unknown too, and nothing else.
-		assertThat(snapshot.unavailable()).containsOnlyKeys(BullMqSnapshot.LATENCY, BullMqSnapshot.WORKERS);
+		assertThat(snapshot.unavailable()).containsOnlyKeys(BullMqSnapshot.LATENCY);
+		assertThat(snapshot.workersKnown()).isTrue();
 		assertThat(snapshot.unavailable().get(BullMqSnapshot.LATENCY)).contains("+time");
 		QueueSnapshot waiting = snapshot.queues().get("waiting");
 		assertThat(waiting.count(JobState.WAITING)).hasValue(2);
