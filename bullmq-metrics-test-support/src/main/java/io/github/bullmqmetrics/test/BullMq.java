@@ -626,14 +626,7 @@ public final class BullMq {
 	}
 
 	private static CompletableFuture<String> readAsync(InputStream stream) {
-		return CompletableFuture.supplyAsync(() -> {
-			try (stream) {
-				return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		});
+		return ProcessOutput.readAsync(stream);
 	}
 
 	/**

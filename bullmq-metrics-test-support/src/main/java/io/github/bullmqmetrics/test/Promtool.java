@@ -139,14 +139,7 @@ public final class Promtool {
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not start promtool", ex);
 		}
-		CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
-			try {
-				return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		});
+		CompletableFuture<String> output = ProcessOutput.readAsync(process.getInputStream());
 		try (OutputStream in = process.getOutputStream()) {
 			in.write(stdin.getBytes(StandardCharsets.UTF_8));
 		}

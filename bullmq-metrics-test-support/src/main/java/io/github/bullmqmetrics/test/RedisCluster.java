@@ -148,14 +148,7 @@ public final class RedisCluster implements AutoCloseable {
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not run " + command, ex);
 		}
-		CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
-			try {
-				return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		});
+		CompletableFuture<String> output = ProcessOutput.readAsync(process.getInputStream());
 		try {
 			boolean exited = process.waitFor(CREATE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
 			if (!exited) {
