@@ -193,6 +193,19 @@ public class BullMqProperties implements Validator, EnvironmentAware {
 	}
 
 	/**
+	 * Reject a duration that is missing, zero or negative, naming the property.
+	 * @param errors where to reject it
+	 * @param field the field path, for example {@code metrics.timeout}
+	 * @param property the property, for example {@code bullmq.metrics.timeout}
+	 * @param value the duration
+	 */
+	static void requirePositive(Errors errors, String field, String property, @Nullable Duration value) {
+		if (value == null || value.isNegative() || value.isZero()) {
+			errors.rejectValue(field, "notPositive", property + " must be positive");
+		}
+	}
+
+	/**
 	 * How BullMQ's queue state is exported as metrics.
 	 */
 	public static class Metrics {
@@ -283,9 +296,7 @@ public class BullMqProperties implements Validator, EnvironmentAware {
 			if (this.cacheTtl == null || this.cacheTtl.isNegative()) {
 				errors.rejectValue("metrics.cacheTtl", "negative", "bullmq.metrics.cache-ttl must not be negative");
 			}
-			if (this.timeout == null || this.timeout.isNegative() || this.timeout.isZero()) {
-				errors.rejectValue("metrics.timeout", "notPositive", "bullmq.metrics.timeout must be positive");
-			}
+			requirePositive(errors, "metrics.timeout", "bullmq.metrics.timeout", this.timeout);
 			this.durations.validate(errors);
 		}
 
@@ -340,10 +351,8 @@ public class BullMqProperties implements Validator, EnvironmentAware {
 			}
 
 			void validate(Errors errors) {
-				if (this.interval == null || this.interval.isNegative() || this.interval.isZero()) {
-					errors.rejectValue("metrics.durations.interval", "notPositive",
-							"bullmq.metrics.durations.interval must be positive");
-				}
+				requirePositive(errors, "metrics.durations.interval", "bullmq.metrics.durations.interval",
+						this.interval);
 				if (this.maxJobsPerRead < 1) {
 					errors.rejectValue("metrics.durations.maxJobsPerRead", "notPositive",
 							"bullmq.metrics.durations.max-jobs-per-read must be at least 1");
@@ -459,9 +468,7 @@ public class BullMqProperties implements Validator, EnvironmentAware {
 		}
 
 		void validate(Errors errors) {
-			if (this.interval == null || this.interval.isNegative() || this.interval.isZero()) {
-				errors.rejectValue("discovery.interval", "notPositive", "bullmq.discovery.interval must be positive");
-			}
+			requirePositive(errors, "discovery.interval", "bullmq.discovery.interval", this.interval);
 			if (this.maxQueues < 1) {
 				errors.rejectValue("discovery.maxQueues", "notPositive",
 						"bullmq.discovery.max-queues must be at least 1");
