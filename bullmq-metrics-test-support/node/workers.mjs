@@ -56,17 +56,36 @@ async function run() {
     .client('LIST')
     .then(() => true)
     .catch(() => false);
+  // What each node holds, for the message of a timeout: the names of its connections.
+  const namesByNode = async () => {
+    const nodes = typeof connection.nodes === 'function' ? connection.nodes('all') : [connection];
+    const lists = await Promise.all(
+      nodes.map(async (node) => {
+        const names = (await node.client('LIST'))
+          .split('\n')
+          .map((line) => /(?:^| )name=(\S*)/.exec(line)?.[1])
+          .filter((name) => name);
+        return `${node.options.port}=[${names.join(',')}]`;
+      }),
+    );
+    return lists.join(' ');
+  };
   const report = async () => {
     const expected = (name) => [...open].filter((i) => specs[i].queue === name).length;
     const expectedEvents = (name) => (input.queueEvents ?? []).filter((queue) => queue === name).length;
     if (clientList) {
+      let seen = '';
       await waitFor('BullMQ to see the running workers and QueueEvents', async () => {
         for (const name of started) {
           const queue = queues.get(name);
-          if ((await queue.getWorkersCount()) !== expected(name)) return false;
-          if ((await queue.getQueueEvents()).length !== expectedEvents(name)) return false;
+          const workersSeen = await queue.getWorkersCount();
+          const eventsSeen = (await queue.getQueueEvents()).length;
+          seen = `${JSON.stringify(name)}: ${workersSeen} workers (expected ${expected(name)}), ${eventsSeen} QueueEvents (expected ${expectedEvents(name)})`;
+          if (workersSeen !== expected(name) || eventsSeen !== expectedEvents(name)) return false;
         }
         return true;
+      }).catch(async (err) => {
+        throw new Error(`${err.message}; last seen ${seen}; connection names by node: ${await namesByNode()}`);
       });
     }
     const answer = { workers: {}, queueEvents: {}, clientList };
