@@ -96,7 +96,7 @@ class LettuceBullMqReaderWithoutEvalRoTests {
 
 	@Test
 	void readsMoreQueuesThanOneScriptCallTakesOnItsFirstRead() {
-		List<String> queues = IntStream.range(0, 2 * LettuceBullMqReader.QUEUES_PER_CALL + 50)
+		List<String> queues = IntStream.range(0, 2 * LettuceBullMqReader.QUEUES_PER_CALL + 1)
 			.mapToObj((i) -> "many-" + i)
 			.toList();
 		// Every batch of the first read goes out as EVAL_RO before the first refusal
