@@ -50,7 +50,7 @@ const USAGE = `Usage: node bench.mjs [options]   (normally through ./run.sh [opt
                          scrape, durations and slowlog run for every size and history
   --variants LIST        exporter variants besides A (durations off), measured in the same
                          rounds (default counts,all; "none" for A alone):
-                           counts     A_c: durations and workers off, the closest to counts alone
+                           counts     A_c: durations, workers and latency off, the closest to counts alone
                            all        A_all: every default meter on, durations included
   --sizes LIST           queue counts to measure (default 1,1000,10000)
   --history LIST         none, week or both (default none,week): week fills every queue's
@@ -751,13 +751,14 @@ function httpGet(port, pathname, timeoutMs = 120_000) {
 // The exporters of a size. cache-ttl 0s: every scrape reads Redis afresh, a cold scrape. cache-ttl 1h:
 // every scrape after the first renders the cached snapshot and reads nothing (W, the floor under A).
 // Job durations are read in the background on their own interval, never by a scrape: A, A_c and W run
-// without them, so that no background read lands in their measurements; A_all has every default meter
+// without them, so that no background read lands in their measurements; A_c has workers and latency off
+// too, so that what it reads besides the counts is 2 cheap calls per queue; A_all has every default meter
 // on, durations at their default interval; W_all reads durations only once, at start, and so renders
 // the same series as A_all without ever reading Redis again.
 const DURATIONS_OFF = '--bullmq.metrics.durations.enabled=false';
 const EXPORTERS = {
   a: { label: 'A', cacheTtl: '0s', args: [DURATIONS_OFF] },
-  counts: { label: 'A_c', cacheTtl: '0s', args: [DURATIONS_OFF, '--bullmq.metrics.workers.enabled=false'], variant: 'counts' },
+  counts: { label: 'A_c', cacheTtl: '0s', args: [DURATIONS_OFF, '--bullmq.metrics.workers.enabled=false', '--bullmq.metrics.latency.enabled=false'], variant: 'counts' },
   all: { label: 'A_all', cacheTtl: '0s', args: [], variant: 'all', everyMeter: true },
   w: { label: 'W', cacheTtl: '1h', args: [DURATIONS_OFF], cached: true },
   wAll: { label: 'W_all', cacheTtl: '1h', args: ['--bullmq.metrics.durations.interval=1h'], variant: 'all', cached: true, everyMeter: true },
@@ -857,16 +858,19 @@ async function bareReads(client, names) {
   return replies.length;
 }
 
-// R_script and R_all: the bare reads of everything the counts script reads, for the same numbers
-// (latency, overdue jobs, schedulers, rate limit, global concurrency besides the counts), with the
-// script's own rule of reading a structure's head only when it is not empty, so that Redis does no more
-// than the script: round 1 the lengths, meta's four fields, the metrics counts, ZCARD repeat, PTTL
-// limiter and one TIME (the script sends one per call); round 2 the tails and heads of the non-empty
-// waiting structures; round 3 the hashes of the next jobs and, for a delayed job that is due, ZCOUNT.
-// R_all adds one CLIENT LIST, as the exporter sends with workers on. Three round trips, no script.
+// R_script and R_all: the bare reads of everything the counts script reads, for the same numbers,
+// with the script's own rule of reading a structure's head only when it is not empty, so that Redis
+// does no more than the script. R_script reads what the script reads for A_c, latency off: the counts,
+// schedulers, rate limit and global concurrency. Round 1 the lengths, meta's four fields, the metrics
+// counts, ZCARD repeat and PTTL limiter; round 2 the tails of the non-empty lists (for legacy markers),
+// GET limiter under a global rate limit and EXISTS for a queue that looks empty. Two round trips.
+// R_all reads what the script reads for A, latency on, and what A sends besides: round 1 also has one
+// TIME (the script sends one per call) and one CLIENT LIST (workers on); round 2 also the heads of the
+// non-empty prioritized and delayed sets; round 3 the hashes of the next jobs and, for a delayed job
+// that is due, ZCOUNT. Three round trips. Neither runs a script.
 const MARKER = /^0(:|$)/;
 
-async function bareReadsOfEverything(client, names, { clientList }) {
+async function bareReadsOfEverything(client, names, { clientList, latency }) {
   const key = (name, suffix) => `bull:${name}:${suffix}`;
   const exec = async (pipeline) => {
     const replies = await pipeline.exec();
@@ -875,7 +879,7 @@ async function bareReadsOfEverything(client, names, { clientList }) {
     return replies.map(([, value]) => value);
   };
   const first = client.pipeline();
-  first.time();
+  if (latency) first.time();
   for (const name of names) {
     first.llen(key(name, 'wait'));
     first.llen(key(name, 'paused'));
@@ -888,11 +892,12 @@ async function bareReadsOfEverything(client, names, { clientList }) {
   }
   if (clientList) first.client('LIST');
   const r1 = await exec(first);
-  const [seconds, micros] = r1[0].map(Number);
+  const [seconds, micros] = latency ? r1[0].map(Number) : [NaN, NaN];
   const now = seconds * 1000 + Math.floor(micros / 1000);
   const PER_QUEUE = 13;
+  const offset = latency ? 1 : 0;
   const rows = names.map((name, i) => {
-    const [wait, paused, active, prioritized, delayed, completed, failed, waitingChildren, repeat, meta, c, f] = r1.slice(1 + i * PER_QUEUE, 1 + (i + 1) * PER_QUEUE);
+    const [wait, paused, active, prioritized, delayed, completed, failed, waitingChildren, repeat, meta, c, f] = r1.slice(offset + i * PER_QUEUE, offset + (i + 1) * PER_QUEUE);
     return { name, wait, paused, active, prioritized, delayed, completed, failed, waitingChildren, repeat, meta, c, f };
   });
   let sent = r1.length;
@@ -904,8 +909,8 @@ async function bareReadsOfEverything(client, names, { clientList }) {
       && [row.wait, row.paused, row.active, row.prioritized, row.delayed, row.completed, row.failed, row.waitingChildren].every((n) => n === 0);
     if (row.wait > 0) plan2.push([row, 'waitTail', second.lindex(key(row.name, 'wait'), -1)]);
     if (row.paused > 0) plan2.push([row, 'pausedTail', second.lindex(key(row.name, 'paused'), -1)]);
-    if (row.prioritized > 0) plan2.push([row, 'prioritizedHead', second.zrange(key(row.name, 'prioritized'), 0, 0)]);
-    if (row.delayed > 0) plan2.push([row, 'delayedHead', second.zrange(key(row.name, 'delayed'), 0, 0, 'WITHSCORES')]);
+    if (latency && row.prioritized > 0) plan2.push([row, 'prioritizedHead', second.zrange(key(row.name, 'prioritized'), 0, 0)]);
+    if (latency && row.delayed > 0) plan2.push([row, 'delayedHead', second.zrange(key(row.name, 'delayed'), 0, 0, 'WITHSCORES')]);
     if (row.meta[2] !== null) plan2.push([row, 'limiter', second.get(key(row.name, 'limiter'))]);
     if (empty) plan2.push([row, 'exists', second.exists(key(row.name, 'meta'), key(row.name, 'id'), key(row.name, 'events'))]);
   }
@@ -917,7 +922,7 @@ async function bareReadsOfEverything(client, names, { clientList }) {
 
   const third = client.pipeline();
   let thirdSent = 0;
-  for (const row of rows) {
+  for (const row of latency ? rows : []) {
     // The entry behind a legacy marker (BullMQ before 5) is not read here: BullMQ 6 writes none.
     for (const id of [row.waitTail, row.pausedTail, row.prioritizedHead?.[0]]) {
       if (id && !MARKER.test(id)) {
@@ -938,7 +943,7 @@ async function bareReadsOfEverything(client, names, { clientList }) {
   }
   const hashes = r3.filter(Array.isArray);
   if (hashes.some((job) => job[0] === null)) throw new Error('bare read: the hash of a next job has no timestamp');
-  if (hashes.length < names.length) throw new Error(`bare read: ${hashes.length} next jobs for ${names.length} queues, each seeded with waiting jobs`);
+  if (latency && hashes.length < names.length) throw new Error(`bare read: ${hashes.length} next jobs for ${names.length} queues, each seeded with waiting jobs`);
   return sent;
 }
 
@@ -1169,10 +1174,10 @@ async function measure({ opts, n, names, history, exporters, queues, probe, info
     await runR('rCounts', () => bareReads(probe, names));
     await settle();
     if (exporters.counts) {
-      await runR('rScript', () => bareReadsOfEverything(probe, names, { clientList: false }));
+      await runR('rScript', () => bareReadsOfEverything(probe, names, { clientList: false, latency: false }));
       await settle();
     }
-    await runR('rAll', () => bareReadsOfEverything(probe, names, { clientList: true }));
+    await runR('rAll', () => bareReadsOfEverything(probe, names, { clientList: true, latency: true }));
     await settle();
     const at = (key) => samples[key].at(-1);
     log(`  round ${round + 1}/${rounds}: ${cold.map((k) => `${EXPORTERS[k].label} ${at(k).ms.toFixed(1)} ms`).join(', ')}, B ${at('b').ms.toFixed(1)} ms, ${cached.map((k) => `${EXPORTERS[k].label} ${at(k).ms.toFixed(1)} ms`).join(', ')}; Redis CPU R_counts ${at('rCounts').cpuMs.toFixed(1)} ms, R_all ${at('rAll').cpuMs.toFixed(1)} ms`);
@@ -1670,8 +1675,8 @@ function targets(rows, load, opts) {
   // 1. Durations off
   add(`A/B <= 0.6 at N=${n}, no history, durations off (A)`, t, 0.6, (r) => r.ratio, abDetail((r) => r.ratio, (r) => r.wRatio, (r) => r.floorRatio, 0.6));
   add(`Redis CPU per refresh <= 1.2 x R_counts at N=${n}, no history, counts alone`, t, 1.2, (r) => r.countsToRCounts,
-    (r) => `A_c/R_counts = ${fmtRatio(r.countsToRCounts)}, A_c = ${fmtMs(r.aCCpuMs)} ms, R_counts = ${fmtMs(r.rCpuMs)} ms. A_c has durations and workers off, but the product has no switch for latency, overdue jobs, schedulers, rate limit or global concurrency, so A_c still reads them: against the bare reads of the same numbers, A_c/R_script = ${fmtRatio(r.countsToRScript)} (R_script = ${fmtMs(r.rScriptCpuMs)} ms)`);
-  add(`Redis CPU per refresh <= 1.2 x R for the same reads at N=${n}, no history, durations and workers off (A_c/R_script)`, t, 1.2, (r) => r.countsToRScript,
+    (r) => `A_c/R_counts = ${fmtRatio(r.countsToRCounts)}, A_c = ${fmtMs(r.aCCpuMs)} ms, R_counts = ${fmtMs(r.rCpuMs)} ms. A_c has durations, workers and latency off; what it still reads besides the counts is schedulers, rate limit and global concurrency (ZCARD repeat and PTTL limiter, 2 cheap calls per queue): against the bare reads of exactly what A_c reads, A_c/R_script = ${fmtRatio(r.countsToRScript)} (R_script = ${fmtMs(r.rScriptCpuMs)} ms)`);
+  add(`Redis CPU per refresh <= 1.2 x R for the same reads at N=${n}, no history, durations, workers and latency off (A_c/R_script)`, t, 1.2, (r) => r.countsToRScript,
     (r) => `A_c/R_script = ${fmtRatio(r.countsToRScript)}; with workers on, A/R_all = ${fmtRatio(r.aToRAll)} (A = ${fmtMs(r.aCpuMs)} ms, R_all = ${fmtMs(r.rAllCpuMs)} ms)`);
   // 2. Every default meter on
   add(`A_all/B <= 1.0 at N=${n}, no history, every default meter on`, t, 1.0, (r) => r.ratioAll,
@@ -1736,10 +1741,10 @@ function report(env, rows, load, timings, opts) {
   lines.push(`- Redis ${env.redisVersion} (own redis-server, ${HOST}, --save "" --appendonly no), Node ${env.node}, ${env.java}`);
   lines.push(`- Phases: ${opts.phases.join(', ')}; variants: A${opts.variants.map((v) => `, ${v === 'counts' ? 'A_c' : 'A_all'}`).join('')}`);
   lines.push(`- A: one GET of /actuator/prometheus from ${env.jar} (${env.jarInfo}; cache-ttl 0s, timeout 30s, JVM ${env.jvmOpts}), with job durations off (bullmq.metrics.durations.enabled=false) and every other default meter on (latency, workers and the rest)`);
-  lines.push(`- A_c: the same with workers off too (bullmq.metrics.workers.enabled=false): the closest to counts alone, since latency, overdue jobs, schedulers, rate limit and global concurrency have no switch`);
+  lines.push(`- A_c: the same with workers and latency off too (bullmq.metrics.workers.enabled=false, bullmq.metrics.latency.enabled=false): the closest to counts alone; what it reads besides the counts is schedulers, rate limit and global concurrency, 2 cheap calls per queue (ZCARD repeat, PTTL limiter), which have no switch`);
   lines.push(`- A_all: the same GET with every default meter on, job durations included (read in the background every 15 s, never by a scrape; JVM ${env.jvmOptsAll})`);
   lines.push(`- W: the same GET as A from an instance with cache-ttl 1h, so it renders its cached snapshot and sends Redis nothing: HTTP and rendering only, the floor under A; W_all: the same for A_all (durations read once, at start)`);
-  lines.push(`- R_counts: Redis CPU of the bare reads of the counts, one plain command per number (LLEN, ZCARD, HGET), pipelined, no script: a floor under any exporter's read (R in earlier runs). R_script: the bare reads of every number the counts script reads (the next jobs' hashes, ZRANGE ... 0 0, ZCOUNT when due, ZCARD repeat, PTTL limiter, TIME), three pipelined round trips. R_all: R_script plus one CLIENT LIST`);
+  lines.push(`- R_counts: Redis CPU of the bare reads of the counts, one plain command per number (LLEN, ZCARD, HGET), pipelined, no script: a floor under any exporter's read (R in earlier runs). R_script: the bare reads of every number the counts script reads for A_c, latency off (R_counts' reads plus the tails of non-empty lists, HMGET meta, ZCARD repeat, PTTL limiter), two pipelined round trips. R_all: what it reads for A, latency on (also TIME, ZRANGE ... 0 0, the next jobs' hashes, ZCOUNT when due), plus one CLIENT LIST, three round trips`);
   lines.push(`- M: Micrometer's own PrometheusMeterRegistry.scrape() of the same bullmq series as A, constant values, nothing else registered, no HTTP (MicrometerFloor.java, the jar's own Micrometer): a floor under any exporter that renders through Micrometer; M_all: the same for A_all's series, with the duration timers as Timers`);
   lines.push(`- B: BullMQ ${BULLMQ_VERSION} Queue.exportPrometheusMetrics() for all N queues, Promise.all, one shared ioredis ${env.ioredis} connection`);
   lines.push(`- Each queue: real BullMQ jobs, ${Object.entries(EXPECTED_COUNTS).map(([s, c]) => `${c} ${s}`).join(', ')}; history "week" adds ${WEEK.toLocaleString('en-US')} points to each of metrics:completed:data and metrics:failed:data`);

@@ -89,8 +89,9 @@ public final class BullMqMetricsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	BullMqReader bullMqReader(RedisTarget redisTarget, BullMqProperties properties) {
-		return new LettuceBullMqReader(redisTarget, new BullMqKeys(properties.getPrefix()),
-				properties.getMetrics().getTimeout(), properties.getMetrics().getWorkers().isEnabled());
+		BullMqProperties.Metrics metrics = properties.getMetrics();
+		return new LettuceBullMqReader(redisTarget, new BullMqKeys(properties.getPrefix()), metrics.getTimeout(),
+				metrics.getWorkers().isEnabled(), metrics.getLatency().isEnabled());
 	}
 
 	@Bean(destroyMethod = "close")
@@ -123,7 +124,7 @@ public final class BullMqMetricsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	BullMqMetrics bullMqMetrics(SnapshotCache snapshotCache, BullMqProperties properties) {
-		return new BullMqMetrics(snapshotCache, tags(properties));
+		return new BullMqMetrics(snapshotCache, tags(properties), properties.getMetrics().getLatency().isEnabled());
 	}
 
 	/** The queues to read: those discovered, else those listed. */

@@ -239,6 +239,12 @@ public class BullMqProperties implements Validator, EnvironmentAware {
 			return this.workers;
 		}
 
+		private final Latency latency = new Latency();
+
+		public Latency getLatency() {
+			return this.latency;
+		}
+
 		private final Durations durations = new Durations();
 
 		public boolean isEnabled() {
@@ -371,6 +377,28 @@ public class BullMqProperties implements Validator, EnvironmentAware {
 		/**
 		 * Whether to export the number of workers of each queue, read with one CLIENT
 		 * LIST per Redis node and read (the ACL user needs +client|list).
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * How the latency and overdue jobs of each queue are read.
+	 */
+	public static class Latency {
+
+		/**
+		 * Whether to export the latency and the overdue delayed jobs of each queue. They
+		 * are the costliest part of a read: Redis' clock (the ACL user needs +time), the
+		 * hashes of the jobs at the front of each queue and the head of its delayed set.
 		 */
 		private boolean enabled = true;
 

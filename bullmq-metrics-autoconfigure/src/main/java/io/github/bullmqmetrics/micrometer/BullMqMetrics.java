@@ -64,6 +64,8 @@ public class BullMqMetrics implements MeterBinder {
 
 	private final Tags tags;
 
+	private final boolean latency;
+
 	private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
 
 	private final Map<MeterKey, List<Meter>> queueMeters = new HashMap<>();
@@ -77,8 +79,20 @@ public class BullMqMetrics implements MeterBinder {
 	 * @param tags tags added to every meter, BullMQ's {@code globalVariables}
 	 */
 	public BullMqMetrics(SnapshotCache cache, Iterable<Tag> tags) {
+		this(cache, tags, true);
+	}
+
+	/**
+	 * Create the binder.
+	 * @param cache where every value comes from
+	 * @param tags tags added to every meter, BullMQ's {@code globalVariables}
+	 * @param latency whether to register each queue's latency and overdue jobs; when not,
+	 * those meters do not exist at all (the reader should not read them either)
+	 */
+	public BullMqMetrics(SnapshotCache cache, Iterable<Tag> tags, boolean latency) {
 		this.cache = cache;
 		this.tags = Tags.of(tags);
+		this.latency = latency;
 		cache.addListener(this::refreshed);
 	}
 
@@ -156,7 +170,8 @@ public class BullMqMetrics implements MeterBinder {
 		Map<MeterKey, List<Meter>> stale = new HashMap<>(this.queueMeters);
 		snapshot.queues()
 			.values()
-			.forEach((queue) -> keysOf(queue, snapshot.workersKnown()).forEach((key) -> keep(stale, key)));
+			.forEach(
+					(queue) -> keysOf(queue, snapshot.workersKnown(), this.latency).forEach((key) -> keep(stale, key)));
 		// A queue that cannot be read keeps whatever meters it had, which read NaN, and
 		// has its read error counter even if it was never read.
 		snapshot.failures().keySet().forEach((queue) -> keep(stale, new MeterKey(queue, Kind.READ_ERRORS, null)));
@@ -174,13 +189,16 @@ public class BullMqMetrics implements MeterBinder {
 	}
 
 	/** The meters that a queue's snapshot calls for. */
-	private static List<MeterKey> keysOf(QueueSnapshot queue, boolean workersKnown) {
+	private static List<MeterKey> keysOf(QueueSnapshot queue, boolean workersKnown, boolean latency) {
 		List<MeterKey> keys = new ArrayList<>();
 		for (JobState state : queue.counts().keySet()) {
 			keys.add(new MeterKey(queue.name(), Kind.COUNT, state));
 		}
 		keys.add(new MeterKey(queue.name(), Kind.QUEUE, null));
 		keys.add(new MeterKey(queue.name(), Kind.READ_ERRORS, null));
+		if (latency) {
+			keys.add(new MeterKey(queue.name(), Kind.LATENCY, null));
+		}
 		if (queue.activity().globalConcurrency() != null) {
 			keys.add(new MeterKey(queue.name(), Kind.GLOBAL_CONCURRENCY, null));
 		}
@@ -235,17 +253,18 @@ public class BullMqMetrics implements MeterBinder {
 							(metrics) -> metrics.queueValue(queue, QueueSnapshot::failedTotal)),
 					gauge(registry, BullMqMeters.QUEUE_PAUSED, BullMqMeters.QUEUE_PAUSED_DESCRIPTION, queueTags, null,
 							(metrics) -> metrics.queueValue(queue, (snapshot) -> snapshot.paused() ? 1 : 0)),
-					gauge(registry, BullMqMeters.QUEUE_LATENCY, BullMqMeters.QUEUE_LATENCY_DESCRIPTION, queueTags,
-							SECONDS, (metrics) -> metrics.activity(queue, (activity) -> seconds(activity.latency()))),
-					gauge(registry, BullMqMeters.QUEUE_OVERDUE_JOBS, BullMqMeters.QUEUE_OVERDUE_JOBS_DESCRIPTION,
-							queueTags, null,
-							(metrics) -> metrics.activity(queue, (activity) -> number(activity.overdue()))),
 					gauge(registry, BullMqMeters.QUEUE_JOB_SCHEDULERS, BullMqMeters.QUEUE_JOB_SCHEDULERS_DESCRIPTION,
 							queueTags, null,
 							(metrics) -> metrics.activity(queue, (activity) -> number(activity.schedulers()))),
 					gauge(registry, BullMqMeters.QUEUE_RATE_LIMIT_TTL, BullMqMeters.QUEUE_RATE_LIMIT_TTL_DESCRIPTION,
 							queueTags, SECONDS,
 							(metrics) -> metrics.activity(queue, (activity) -> seconds(activity.rateLimitTtl()))));
+			case LATENCY -> List.of(
+					gauge(registry, BullMqMeters.QUEUE_LATENCY, BullMqMeters.QUEUE_LATENCY_DESCRIPTION, queueTags,
+							SECONDS, (metrics) -> metrics.activity(queue, (activity) -> seconds(activity.latency()))),
+					gauge(registry, BullMqMeters.QUEUE_OVERDUE_JOBS, BullMqMeters.QUEUE_OVERDUE_JOBS_DESCRIPTION,
+							queueTags, null,
+							(metrics) -> metrics.activity(queue, (activity) -> number(activity.overdue()))));
 			case READ_ERRORS -> List.of(Counter.builder(BullMqMeters.QUEUE_READ_ERRORS)
 				.description(BullMqMeters.QUEUE_READ_ERRORS_DESCRIPTION)
 				.tags(queueTags)
@@ -325,8 +344,14 @@ public class BullMqMetrics implements MeterBinder {
 		/** {@link BullMqMeters#JOB_COUNT} of one state. */
 		COUNT,
 
-		/** The totals, paused flag, latency, overdue jobs, schedulers and rate limit. */
+		/** The totals, paused flag, schedulers and rate limit. */
 		QUEUE,
+
+		/**
+		 * {@link BullMqMeters#QUEUE_LATENCY} and {@link BullMqMeters#QUEUE_OVERDUE_JOBS},
+		 * unless switched off.
+		 */
+		LATENCY,
 
 		/**
 		 * {@link BullMqMeters#QUEUE_READ_ERRORS}, for every queue read or failing to be.

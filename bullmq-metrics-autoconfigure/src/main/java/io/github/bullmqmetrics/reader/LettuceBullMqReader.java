@@ -68,6 +68,8 @@ public class LettuceBullMqReader implements BullMqReader {
 
 	private final boolean countWorkers;
 
+	private final boolean readLatency;
+
 	private final Clock clock;
 
 	private final LuaScript.ScriptSupport scriptSupport = new LuaScript.ScriptSupport();
@@ -101,14 +103,33 @@ public class LettuceBullMqReader implements BullMqReader {
 	 * {@code CLIENT LIST} per Redis node and read
 	 */
 	public LettuceBullMqReader(RedisTarget redis, BullMqKeys keys, Duration timeout, boolean countWorkers) {
-		this(redis, keys, timeout, countWorkers, Clock.systemUTC());
+		this(redis, keys, timeout, countWorkers, true);
 	}
 
-	LettuceBullMqReader(RedisTarget redis, BullMqKeys keys, Duration timeout, boolean countWorkers, Clock clock) {
+	/**
+	 * Create a reader.
+	 * @param redis the Redis that BullMQ uses
+	 * @param keys the key layout
+	 * @param timeout the longest a read may take
+	 * @param countWorkers whether to count each queue's workers too, with one
+	 * {@code CLIENT LIST} per Redis node and read
+	 * @param readLatency whether to read each queue's latency and overdue jobs too, which
+	 * costs {@code TIME} (the ACL user needs {@code +time}), the next jobs' hashes and
+	 * the delayed set's head; when not, the snapshots' {@link QueueActivity#latency()}
+	 * and {@link QueueActivity#overdue()} are {@code null}
+	 */
+	public LettuceBullMqReader(RedisTarget redis, BullMqKeys keys, Duration timeout, boolean countWorkers,
+			boolean readLatency) {
+		this(redis, keys, timeout, countWorkers, readLatency, Clock.systemUTC());
+	}
+
+	LettuceBullMqReader(RedisTarget redis, BullMqKeys keys, Duration timeout, boolean countWorkers, boolean readLatency,
+			Clock clock) {
 		this.redis = redis;
 		this.keys = keys;
 		this.timeout = timeout;
 		this.countWorkers = countWorkers;
+		this.readLatency = readLatency;
 		this.clock = clock;
 	}
 
@@ -129,7 +150,7 @@ public class LettuceBullMqReader implements BullMqReader {
 		Map<String, String> failures = new LinkedHashMap<>();
 		Map<String, String> unavailable = new LinkedHashMap<>();
 		for (Batch batch : batches) {
-			SCRIPT.decode(batch.queues, batch.receive(session), snapshots, failures, unavailable);
+			SCRIPT.decode(batch.queues, batch.receive(session), snapshots, failures, unavailable, this.readLatency);
 		}
 		WorkerCounts workers = null;
 		if (workerCounts != null) {
@@ -187,7 +208,8 @@ public class LettuceBullMqReader implements BullMqReader {
 
 		ScriptBatch(List<String> queues) {
 			super(queues);
-			this.call = SCRIPT.script().call(LettuceBullMqReader.this.scriptSupport, this.keys);
+			this.call = SCRIPT.call(LettuceBullMqReader.this.scriptSupport, this.keys,
+					LettuceBullMqReader.this.readLatency);
 		}
 
 		@Override

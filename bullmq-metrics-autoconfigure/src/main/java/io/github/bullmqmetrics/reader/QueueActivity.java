@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  * What a queue is doing beyond its job counts, read in the same atomic call: how long its
  * front has waited, what is overdue, and what limits it. A value is {@code null} when it
  * is not known (Redis refused {@code TIME}, or the queue's keys spread over several
- * cluster slots and were read key by key) or, for the global concurrency, not set.
+ * cluster slots and were read key by key), when it was not read (latency and overdue
+ * jobs, where the reader was told not to) or, for the global concurrency, not set.
  *
  * @param latency how long the job that has waited longest at the front of the queue has
  * been ready to run, on Redis' clock; zero when no job is ready

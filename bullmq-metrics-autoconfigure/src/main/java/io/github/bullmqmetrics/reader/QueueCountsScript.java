@@ -55,8 +55,20 @@ final class QueueCountsScript {
 
 	private final LuaScript script = LuaScript.load("queue-counts.lua");
 
-	LuaScript script() {
-		return this.script;
+	private static final byte[] WITH_LATENCY = bytes("1");
+
+	private static final byte[] WITHOUT_LATENCY = bytes("0");
+
+	/**
+	 * Prepare a call of the script.
+	 * @param redis what is known of the Redis it goes to
+	 * @param keys the keys of the queues, from {@link #keys}
+	 * @param latency whether to read latency and overdue jobs, which need {@code TIME},
+	 * the next jobs' hashes and the delayed set's head
+	 * @return the call
+	 */
+	LuaScript.Call call(LuaScript.ScriptSupport redis, byte[][] keys, boolean latency) {
+		return this.script.call(redis, keys, latency ? WITH_LATENCY : WITHOUT_LATENCY);
 	}
 
 	byte[][] keys(BullMqKeys keys, List<String> queues) {
@@ -70,9 +82,11 @@ final class QueueCountsScript {
 	 * @param snapshots receives the snapshot of each queue that could be read
 	 * @param failures receives the reason for each queue that could not be read
 	 * @param unavailable receives the reason for each part that could not be read
+	 * @param latency whether latency and overdue jobs were asked for: when not, their
+	 * absence is no refusal
 	 */
 	void decode(List<String> queues, List<?> reply, Map<String, QueueSnapshot> snapshots, Map<String, String> failures,
-			Map<String, String> unavailable) {
+			Map<String, String> unavailable, boolean latency) {
 		if (reply.size() != queues.size()) {
 			throw new IllegalStateException(
 					"Expected " + queues.size() + " rows from queue-counts.lua but got " + reply.size());
@@ -84,7 +98,7 @@ final class QueueCountsScript {
 				failures.put(queue, asString(row.get(Field.ERROR.ordinal())));
 				continue;
 			}
-			if (row.size() > Field.LATENCY.ordinal() && Field.LATENCY.of(row) == null) {
+			if (latency && row.size() > Field.LATENCY.ordinal() && Field.LATENCY.of(row) == null) {
 				unavailable.put(BullMqSnapshot.LATENCY,
 						"Redis refused TIME, which is not in the ACL category @read (add +time to the user)");
 			}
@@ -273,11 +287,15 @@ final class QueueCountsScript {
 
 		/**
 		 * How long, in ms on Redis' clock, the job that has waited longest at the front
-		 * of the queue has been ready to run; false when {@code TIME} is refused.
+		 * of the queue has been ready to run; false when not asked for or when
+		 * {@code TIME} is refused.
 		 */
 		LATENCY,
 
-		/** Delayed jobs due before now; false when {@code TIME} is refused. */
+		/**
+		 * Delayed jobs due before now; false when not asked for or when {@code TIME} is
+		 * refused.
+		 */
 		OVERDUE,
 
 		/** {@code ZCARD repeat}. */

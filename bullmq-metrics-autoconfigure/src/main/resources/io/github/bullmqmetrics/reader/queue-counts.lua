@@ -7,8 +7,11 @@
   KEYS: per queue, 15 keys in this order:
     wait, paused, active, prioritized, delayed, completed, failed, waiting-children,
     meta, metrics:completed, metrics:failed, id, events, repeat, limiter
-  The hashes of the jobs at the front of the queue, <prefix>:<queue>:<id>, are read too;
-  they share the queue's hash slot, since BullMQ needs a hash tag on a cluster.
+  The hashes of the jobs at the front of the queue, <prefix>:<queue>:<id>, are read too
+  (for latency only); they share the queue's hash slot, since BullMQ needs a hash tag on a
+  cluster.
+  ARGV[1]: '0' to skip latency and overdue (no TIME, no job hash, no ZRANGE or ZCOUNT),
+  anything else to read them.
 
   Returns one array per queue, in the order of QueueCountsScript.Field:
     {1, LLEN wait, LINDEX wait -1, LLEN paused, LINDEX paused -1, LLEN active,
@@ -19,24 +22,31 @@
   (a LINDEX of an empty list is not sent: it is false, as Redis would answer)
   where present is 1 when the queue has any job or metrics count, else the number of
   its meta, id and events keys that exist (0: the queue has no data at all); latency
-  and overdue are false when TIME is refused (an ACL without +time);
+  and overdue are false when they are skipped, or when TIME is refused (an ACL without
+  +time);
   or {0, error message} when one of that queue's keys cannot be read (wrong type).
 ]]
 local call = redis.call
 
+-- Latency and overdue cost most of a queue's reads: they can be switched off.
+local withLatency = ARGV[1] ~= '0'
+
 -- Redis' clock, in ms. TIME is not in the ACL category @read: where it is refused, only
--- latency and overdue are unknown.
+-- latency and overdue are unknown. Without latency, TIME is not even asked for.
 local now = false
-local time = redis.pcall('TIME')
-if type(time) == 'table' and not time.err then
-  now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+if withLatency then
+  local time = redis.pcall('TIME')
+  if type(time) == 'table' and not time.err then
+    now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+  end
 end
 
 -- The positions of the lengths and cardinalities in a row.
 local COUNTED = {2, 4, 6, 7, 8, 9, 10, 11}
 
 -- A tail is looked up only in a list that has one, and meta's fields come from one
--- HMGET: about a dozen calls for a typical queue.
+-- HMGET: about a dozen calls for a typical queue. The tail is needed for the counts
+-- too, latency or not: a legacy marker there is not a job.
 local function tail(key, length)
   if length > 0 then
     return call('LINDEX', key, -1)

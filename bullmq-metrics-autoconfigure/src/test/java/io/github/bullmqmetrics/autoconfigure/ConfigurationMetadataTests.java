@@ -59,6 +59,16 @@ class ConfigurationMetadataTests {
 				.containsEntry("type", "java.lang.Boolean"));
 	}
 
+	@Test
+	void describesTheLatencySwitchWithItsDefaultAndTheAclItNeeds() throws IOException {
+		assertThat(properties()).filteredOn((property) -> "bullmq.metrics.latency.enabled".equals(property.get("name")))
+			.singleElement()
+			.satisfies((property) -> assertThat(property).containsEntry("defaultValue", true)
+				.containsEntry("type", "java.lang.Boolean")
+				.hasEntrySatisfying("description",
+						(description) -> assertThat((String) description).contains("+time")));
+	}
+
 	/**
 	 * Properties with no default by nature: map entries, and the settings of a separate
 	 * Redis, which are unset unless BullMQ has a Redis of its own.

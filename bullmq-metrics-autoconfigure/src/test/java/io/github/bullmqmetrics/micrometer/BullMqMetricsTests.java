@@ -268,6 +268,19 @@ class BullMqMetricsTests {
 	}
 
 	@Test
+	void withLatencyOffHasNoLatencyOrOverdueSeriesEvenWhenASnapshotHasThem() {
+		QueueActivity busy = new QueueActivity(Duration.ofMillis(1500), 4L, 2L, Duration.ofSeconds(30), 5L);
+		this.data.set(() -> snapshot(withActivity(queue("emails", 3, 0), busy)));
+		new BullMqMetrics(this.cache, java.util.List.of(), false).bindTo(this.registry);
+		scrape();
+		assertThat(this.registry.find(BullMqMeters.QUEUE_LATENCY).meters()).isEmpty();
+		assertThat(this.registry.find(BullMqMeters.QUEUE_OVERDUE_JOBS).meters()).isEmpty();
+		assertThat(gauge(BullMqMeters.QUEUE_JOB_SCHEDULERS).value()).isEqualTo(2);
+		assertThat(gauge(BullMqMeters.QUEUE_PAUSED).value()).isZero();
+		assertThat(this.registry.find(BullMqMeters.JOB_COUNT).gauges()).isNotEmpty();
+	}
+
+	@Test
 	void exportsTheWorkersOfEachQueueOnlyWhileTheyCanBeCounted() {
 		QueueSnapshot emails = queue("emails", 3, 0);
 		this.data.set(() -> new BullMqSnapshot(Instant.now(), Map.of("emails", emails), Map.of(), Map.of(),

@@ -78,6 +78,40 @@ class LettuceBullMqReaderTests {
 		assertThat(snapshot.version()).startsWith("bullmq:" + version.major() + ".");
 	}
 
+	@ParameterizedTest
+	@EnumSource(Version.class)
+	void withLatencyOffCountsEveryStateAsBullMqDoesWithoutTimeOrAnyJobHash(Version version) {
+		String queue = "latency-off-" + version;
+		Map<String, Long> expected = BullMq.seed(redis.url(), version, "bull", List.of(QueueSpec.everyState(queue)))
+			.get(queue);
+		LettuceBullMqReader reader = withoutLatency("bull");
+		Map<String, Long> before = redis.commandCalls();
+		BullMqSnapshot snapshot = reader.read(List.of(queue));
+		Map<String, Long> calls = difference(before, redis.commandCalls());
+		assertThat(snapshot.failures()).isEmpty();
+		assertThat(snapshot.unavailable()).isEmpty();
+		QueueSnapshot read = snapshot.queues().get(queue);
+		assertThat(byStateName(read)).isEqualTo(expected);
+		assertThat(read.activity().latency()).isNull();
+		assertThat(read.activity().overdue()).isNull();
+		assertThat(read.activity().schedulers()).isZero();
+		// The fixture has waiting, prioritized and delayed jobs, which latency would
+		// look at: only meta's HMGET is left.
+		assertThat(calls).doesNotContainKeys("time", "zrange", "zcount").containsEntry("hmget", 1L);
+	}
+
+	@Test
+	void withLatencyOffALegacyMarkerAtTheTailOfWaitIsStillNotAJob() {
+		String queue = "legacy-marker-latency-off";
+		BullMq.seed(redis.url(), Version.V5, "bull", List.of(new QueueSpec(queue, 0, 0, 0, 3, 0, 0, 0, false)));
+		String key = "bull:" + queue + ":wait";
+		redis.commands().rpush(key, "0:1000");
+		redis.commands().lpush(key, "1001", "1002");
+		QueueSnapshot snapshot = withoutLatency("bull").read(List.of(queue)).queues().get(queue);
+		assertThat(redis.commands().llen(key)).isEqualTo(6);
+		assertThat(snapshot.count(JobState.WAITING)).hasValue(5);
+	}
+
 	@Test
 	void aQueuePausedByBullMq5ShowsItsJobsAsPaused() {
 		QueueSnapshot snapshot = seedPausedAndRead(Version.V5);
@@ -328,6 +362,11 @@ class LettuceBullMqReaderTests {
 
 	private LettuceBullMqReader reader(String prefix) {
 		return new LettuceBullMqReader(factory(redis.port()), new BullMqKeys(prefix), Duration.ofSeconds(5));
+	}
+
+	private LettuceBullMqReader withoutLatency(String prefix) {
+		return new LettuceBullMqReader(RedisTarget.of(factory(redis.port())), new BullMqKeys(prefix),
+				Duration.ofSeconds(5), false, false);
 	}
 
 	private LettuceConnectionFactory factory(int port) {

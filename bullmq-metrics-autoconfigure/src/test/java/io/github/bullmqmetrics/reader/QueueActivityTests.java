@@ -132,6 +132,41 @@ class QueueActivityTests {
 		assertThat(limited.globalConcurrency()).isEqualTo(3);
 	}
 
+	@Test
+	void withLatencyOffAUserWithoutTimeReadsEverythingElseAndNothingIsUnavailable() {
+		String prefix = "no-time-off";
+		Map<String, Activity> expected = BullMq.activity(this.redis.url(), Version.V6, prefix,
+				List.of("overdue", "limited"));
+		this.redis.commands()
+			.aclSetuser("no-time-off",
+					io.lettuce.core.AclSetuserArgs.Builder.on()
+						.addPassword("pw")
+						.allKeys()
+						.addCategory(io.lettuce.core.AclCategory.READ)
+						.addCommand(io.lettuce.core.protocol.CommandType.EVAL_RO));
+		RedisStandaloneConfiguration configuration = new RedisStandaloneConfiguration(this.redis.host(),
+				this.redis.port());
+		configuration.setUsername("no-time-off");
+		configuration.setPassword("pw");
+		RedisTarget target = RedisTarget.of(this.factories.create(configuration));
+		// The same user with latency on: Redis refuses it TIME.
+		assertThat(new LettuceBullMqReader(target, new BullMqKeys(prefix), Duration.ofSeconds(5), false, true)
+			.read(List.of("overdue"))
+			.unavailable()).containsOnlyKeys(BullMqSnapshot.LATENCY);
+		BullMqSnapshot snapshot = new LettuceBullMqReader(target, new BullMqKeys(prefix), Duration.ofSeconds(5), false,
+				false)
+			.read(List.of("overdue", "limited"));
+		assertThat(snapshot.failures()).isEmpty();
+		assertThat(snapshot.unavailable()).isEmpty();
+		QueueActivity overdue = snapshot.queues().get("overdue").activity();
+		assertThat(overdue.latency()).isNull();
+		assertThat(overdue.overdue()).isNull();
+		assertThat(snapshot.queues().get("overdue").count(JobState.DELAYED).getAsLong()).isPositive();
+		QueueActivity limited = snapshot.queues().get("limited").activity();
+		assertThat(limited.schedulers()).isEqualTo(expected.get("limited").schedulers());
+		assertThat(limited.globalConcurrency()).isEqualTo(expected.get("limited").globalConcurrency());
+	}
+
 	private LettuceBullMqReader reader(String prefix) {
 		return new LettuceBullMqReader(this.factories.create(this.redis), new BullMqKeys(prefix),
 				Duration.ofSeconds(5));
