@@ -28,9 +28,10 @@ import io.github.bullmqmetrics.reader.FinishedJobsScript.PageRequest;
  * still has jobs to read, packed into script calls of at most a page of jobs in all.
  * <p>
  * A queue and outcome gets at most one page a round, since a page starts where the
- * previous one stopped. Its first page is small ({@code firstPage} jobs), so that the
- * many queues with few finished jobs share calls; from then on the read knows how many
- * jobs are left, and a page is as large as the call allows.
+ * previous one stopped; the two outcomes of a queue are independent and may go to two
+ * calls of one round. The first page is small ({@code firstPage} jobs), so that the many
+ * queues with few finished jobs share calls; from then on the read knows how many jobs
+ * are left, and a page is as large as a call allows.
  *
  * @param batches the calls of the round, each the queues it reads and what it reads of
  * each queue and outcome
@@ -42,7 +43,7 @@ record FinishedJobsRound(List<Batch> batches) {
 	 * Plan a round.
 	 * @param groups the queues, in groups that may share a call (one hash slot each)
 	 * @param ranges the read of each queue and outcome; a queue without any is not read
-	 * @param jobsPerCall the most jobs one call reads, at least 2
+	 * @param jobsPerCall the most jobs one call reads
 	 * @param firstPage the most jobs a first page reads
 	 * @param maxQueuesPerCall the most queues one call reads
 	 * @return the round, without batches when every read ended
@@ -55,32 +56,28 @@ record FinishedJobsRound(List<Batch> batches) {
 			Map<Key, PageRequest> pages = new HashMap<>();
 			int jobs = 0;
 			for (String queue : group) {
-				FinishedJobsRange completed = ranges.get(new Key(queue, JobOutcome.COMPLETED));
-				FinishedJobsRange failed = ranges.get(new Key(queue, JobOutcome.FAILED));
-				if (completed == null || failed == null) {
-					continue;
+				for (JobOutcome outcome : JobOutcome.values()) {
+					Key key = new Key(queue, outcome);
+					FinishedJobsRange range = ranges.get(key);
+					int page = (range != null) ? pageOf(range, jobsPerCall, firstPage) : 0;
+					if (range == null || page == 0) {
+						continue;
+					}
+					boolean listed = !queues.isEmpty() && queues.get(queues.size() - 1).equals(queue);
+					// The other outcome of a busy queue may go to a call of its own.
+					if (jobs + page > jobsPerCall || (!listed && queues.size() == maxQueuesPerCall)) {
+						batches.add(new Batch(queues, pages));
+						queues = new ArrayList<>();
+						pages = new HashMap<>();
+						jobs = 0;
+						listed = false;
+					}
+					if (!listed) {
+						queues.add(queue);
+					}
+					pages.put(key, range.next(page));
+					jobs += page;
 				}
-				int wantedCompleted = pageOf(completed, jobsPerCall, firstPage);
-				int wantedFailed = pageOf(failed, jobsPerCall, firstPage);
-				// Both outcomes in one call: neither takes more than half unless the
-				// other
-				// needs less.
-				int mostCompleted = Math.min(wantedCompleted, Math.max(jobsPerCall - wantedFailed, jobsPerCall / 2));
-				int mostFailed = Math.min(wantedFailed, jobsPerCall - mostCompleted);
-				int queueJobs = mostCompleted + mostFailed;
-				if (queueJobs == 0) {
-					continue;
-				}
-				if (jobs + queueJobs > jobsPerCall || queues.size() == maxQueuesPerCall) {
-					batches.add(new Batch(queues, pages));
-					queues = new ArrayList<>();
-					pages = new HashMap<>();
-					jobs = 0;
-				}
-				queues.add(queue);
-				pages.put(new Key(queue, JobOutcome.COMPLETED), completed.next(mostCompleted));
-				pages.put(new Key(queue, JobOutcome.FAILED), failed.next(mostFailed));
-				jobs += queueJobs;
 			}
 			if (!queues.isEmpty()) {
 				batches.add(new Batch(queues, pages));

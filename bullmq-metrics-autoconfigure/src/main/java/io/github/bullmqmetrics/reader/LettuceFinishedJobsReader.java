@@ -126,8 +126,8 @@ public class LettuceFinishedJobsReader implements FinishedJobsReader {
 		if (maxJobsPerRead < 1) {
 			throw new IllegalArgumentException("maxJobsPerRead must be at least 1");
 		}
-		if (jobsPerCall < 2) {
-			throw new IllegalArgumentException("jobsPerCall must be at least 2");
+		if (jobsPerCall < 1) {
+			throw new IllegalArgumentException("jobsPerCall must be at least 1");
 		}
 		this.redis = redis;
 		this.keys = keys;

@@ -177,7 +177,7 @@ class LettuceFinishedJobsReaderTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(ints = { LettuceFinishedJobsReader.JOBS_PER_CALL, 7, 2 })
+	@ValueSource(ints = { LettuceFinishedJobsReader.JOBS_PER_CALL, 7, 1 })
 	void readsTheNewestJobsUpToTheLimitAndCountsTheRestAsMissedWhateverThePage(int jobsPerCall) {
 		String queue = "over-limit-" + jobsPerCall;
 		FinishedJobCursors cursors = new FinishedJobCursors(Instant.now());
