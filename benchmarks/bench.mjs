@@ -1706,11 +1706,11 @@ function targets(rows, load, opts) {
     (r) => (r.slowlog ? longestDurations(r) : load.longestDurations.maxUsec),
     (r) => {
       const idle = r.slowlog ? `idle at N=${n}: longest ${fmtUsec(r.slowlog.durations.maxUsec)} of ${r.slowlog.durations.calls}, mean ${fmtUsec(r.durations?.meanCallUsec)}` : 'idle: not run';
-      // A call reads one queue's jobs of both outcomes (at the default max-jobs-per-read), up to
-      // 2 x max-jobs-per-read of them.
+      // A read goes in pages: each call reads at most LettuceFinishedJobsReader.JOBS_PER_CALL (128)
+      // jobs, several queues or further pages of one queue taking further calls.
       const fits = load ? Math.floor(ONE_MS / load.usecPerJob) : NaN;
       const busy = load
-        ? `under load: longest ${fmtUsec(load.longestDurations.maxUsec)} of ${load.longestDurations.calls} calls logged at >= ${load.slowlogUsec} µs, mean ${fmtUsec((1000 * load.durationsMs) / load.durationsCalls)} over ${load.durationsCalls} calls; about ${fmtUsec(load.usecPerJob)} per job read, so 1 ms holds about ${fmtInt(fits)} jobs per call (bullmq.metrics.durations.max-jobs-per-read about ${fmtInt(fits / 2)}, or an interval short enough that a queue finishes fewer jobs than that in it)`
+        ? `under load: longest ${fmtUsec(load.longestDurations.maxUsec)} of ${load.longestDurations.calls} calls logged at >= ${load.slowlogUsec} µs, mean ${fmtUsec((1000 * load.durationsMs) / load.durationsCalls)} over ${load.durationsCalls} calls; about ${fmtUsec(load.usecPerJob)} per job read, so 1 ms holds about ${fmtInt(fits)} jobs per call, against the page of 128 jobs a call (LettuceFinishedJobsReader.JOBS_PER_CALL) that a read is split into`
         : 'under load: not run';
       return `${idle}; ${busy}`;
     });

@@ -19,16 +19,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
 import io.github.bullmqmetrics.reader.FinishedJobCursors.Key;
-import io.github.bullmqmetrics.reader.FinishedJobCursors.Position;
 
 /**
- * The read-only Lua script that reads the jobs of several queues that finished in a time
- * range, with the knowledge to build its keys and arguments and to turn its reply into
- * {@link FinishedJobs}.
+ * The read-only Lua script that reads one page of the jobs of several queues that
+ * finished in a time range, with the knowledge to build its keys and arguments and to
+ * decode its reply into a {@link Page} per queue and outcome.
  *
  * @author bullmq-metrics authors
  */
@@ -61,21 +61,34 @@ final class FinishedJobsScript {
 	}
 
 	/**
-	 * How many bytes of {@code opts} JSON one read of a queue and outcome takes in per
-	 * job it may read, on average: BullMQ's options are usually a few hundred bytes, and
-	 * scanning them is most of a job's cost inside Redis.
+	 * How many bytes of {@code opts} JSON a page takes in per job it may read, on
+	 * average: BullMQ's options are usually a few hundred bytes, and scanning them is
+	 * most of a job's cost inside Redis.
 	 */
 	static final long OPTS_BYTES_PER_JOB = 1024;
 
-	byte[][] args(BullMqKeys keys, List<String> queues, long readUpTo, int limit, FinishedJobCursors cursors) {
+	/**
+	 * Return the arguments of one call.
+	 * @param keys the key layout
+	 * @param readUpTo the newest {@code finishedOn} to read
+	 * @param queues the queues, in the order of their keys
+	 * @param pages what to read of each queue and outcome
+	 * @return the arguments
+	 */
+	byte[][] args(BullMqKeys keys, long readUpTo, List<String> queues, Function<Key, PageRequest> pages) {
 		List<byte[]> args = new ArrayList<>();
 		args.add(bytes(Long.toString(readUpTo)));
-		args.add(bytes(Integer.toString(limit)));
-		args.add(bytes(Long.toString(limit * OPTS_BYTES_PER_JOB)));
 		for (String queue : queues) {
 			args.add(bytes(keys.key(queue, "")));
-			args.add(bytes(Long.toString(cursors.position(queue, JobOutcome.COMPLETED).readUpTo())));
-			args.add(bytes(Long.toString(cursors.position(queue, JobOutcome.FAILED).readUpTo())));
+			for (JobOutcome outcome : JobOutcome.values()) {
+				PageRequest page = pages.apply(new Key(queue, outcome));
+				args.add(bytes(Long.toString(page.from())));
+				args.add(bytes(page.anchorScore()));
+				args.add(bytes(page.anchorId()));
+				args.add(bytes(Integer.toString(page.most())));
+				args.add(bytes(Long.toString(page.optsBudget())));
+				args.add(bytes(page.firstJobFree() ? "1" : "0"));
+			}
 		}
 		return args.toArray(byte[][]::new);
 	}
@@ -84,14 +97,11 @@ final class FinishedJobsScript {
 	 * Decode the script's reply for a batch of queues.
 	 * @param queues the queues, in the order their keys were passed
 	 * @param reply the script's reply
-	 * @param cursors where the read started
-	 * @param readUpTo the newest {@code finishedOn} the read took in
-	 * @param finished receives the jobs of each queue that could be read
-	 * @param moved receives the new cursor of each queue and outcome that could be read
+	 * @param pages receives the page of each queue and outcome that was asked for and
+	 * could be read
 	 * @param failures receives the reason for each queue that could not be read
 	 */
-	void decode(List<String> queues, List<?> reply, FinishedJobCursors cursors, long readUpTo,
-			List<FinishedJobs> finished, Map<Key, Position> moved, Map<String, String> failures) {
+	void decode(List<String> queues, List<?> reply, Map<Key, Page> pages, Map<String, String> failures) {
 		if (reply.size() != queues.size()) {
 			throw new IllegalStateException(
 					"Expected " + queues.size() + " rows from finished-jobs.lua but got " + reply.size());
@@ -105,32 +115,25 @@ final class FinishedJobsScript {
 			}
 			int column = 1;
 			for (JobOutcome outcome : JobOutcome.values()) {
-				Key key = new Key(queue, outcome);
-				Position from = cursors.position(queue, outcome);
-				List<?> range = (List<?>) row.get(column++);
-				long found = asLong(Range.FOUND.of(range));
-				// No count yet is no job counted yet: workers without metrics never
-				// count.
-				Long total = asNumber(Range.FINISHED_TOTAL.of(range));
-				long counted = (total != null) ? total : 0;
-				Position to = new Position(readUpTo, counted - asLong(Range.LATER.of(range)));
-				List<FinishedJob> jobs = new ArrayList<>();
-				long gone = 0;
-				for (int j = Range.FIRST_JOB; j < range.size(); j++) {
-					FinishedJob job = job((List<?>) range.get(j));
-					if (job.readable()) {
-						jobs.add(job);
-					}
-					else {
-						gone++;
-					}
+				List<?> page = (List<?>) row.get(column++);
+				if (!page.isEmpty()) {
+					pages.put(new Key(queue, outcome), page(page));
 				}
-				long read = range.size() - Range.FIRST_JOB;
-				finished.add(new FinishedJobs(queue, outcome, jobs, Math.max(0, found - read),
-						gone + from.removedBefore(to, found)));
-				moved.put(key, to);
 			}
 		}
+	}
+
+	private static Page page(List<?> page) {
+		List<FinishedJob> jobs = new ArrayList<>();
+		for (int j = PageField.FIRST_JOB; j < page.size(); j++) {
+			jobs.add(job((List<?>) page.get(j)));
+		}
+		String lastScore = asString(PageField.LAST_SCORE.of(page));
+		String lastId = asString(PageField.LAST_ID.of(page));
+		return new Page(asLong(PageField.FOUND.of(page)), asNumber(PageField.FINISHED_TOTAL.of(page)),
+				asLong(PageField.LATER.of(page)), asLong(PageField.LEFT.of(page)),
+				(lastScore != null && lastId != null) ? new Anchor(lastScore, lastId) : null,
+				asLong(PageField.OPTS_BYTES.of(page)), asLong(PageField.CUT.of(page)) == 1, jobs);
 	}
 
 	private static FinishedJob job(List<?> row) {
@@ -183,26 +186,97 @@ final class FinishedJobsScript {
 	}
 
 	/**
-	 * The fields of the reply for one queue and outcome, in order, before its jobs: the
-	 * one place that knows their positions.
+	 * The fields of the reply for one page of a queue and outcome, in order, before its
+	 * jobs: the one place that knows their positions.
 	 */
-	enum Range {
+	enum PageField {
 
-		/** {@code ZCOUNT} of the jobs that finished in the range read. */
+		/**
+		 * {@code ZCOUNT} of the jobs that finished in the range read; on the first page
+		 * only.
+		 */
 		FOUND,
 
-		/** {@code HGET metrics:<outcome> count}: BullMQ's lifetime count, or nil. */
+		/**
+		 * {@code HGET metrics:<outcome> count}: BullMQ's lifetime count, or nil; on the
+		 * first page only.
+		 */
 		FINISHED_TOTAL,
 
-		/** {@code ZCOUNT} of the jobs that finished after the range read. */
-		LATER;
+		/**
+		 * {@code ZCOUNT} of the jobs that finished after the range read; on the first
+		 * page only.
+		 */
+		LATER,
+
+		/** How many jobs of the range are left below the page's last job. */
+		LEFT,
+
+		/** The score of the page's last job, or nil when it read none. */
+		LAST_SCORE,
+
+		/** The id of the page's last job, or nil when it read none. */
+		LAST_ID,
+
+		/** How many bytes of {@code opts} the page read. */
+		OPTS_BYTES,
+
+		/** 1 when the budget of {@code opts} bytes ended the page early. */
+		CUT;
 
 		/** The position of the first job. */
 		static final int FIRST_JOB = values().length;
 
-		@Nullable Object of(List<?> range) {
-			return range.get(ordinal());
+		@Nullable Object of(List<?> page) {
+			return page.get(ordinal());
 		}
+
+	}
+
+	/**
+	 * What to read of one queue and outcome in one call.
+	 *
+	 * @param from every job that finished at or before this time (ms) is not read
+	 * @param anchorScore the score of the previous page's last job, empty for the first
+	 * page
+	 * @param anchorId the id of the previous page's last job, empty for the first page
+	 * @param most the most jobs to read, 0 for none
+	 * @param optsBudget the most bytes of {@code opts} to read
+	 * @param firstJobFree whether the first job is read even when its {@code opts} alone
+	 * exceed the budget
+	 */
+	record PageRequest(long from, String anchorScore, String anchorId, int most, long optsBudget,
+			boolean firstJobFree) {
+
+		/** Read nothing of this queue and outcome. */
+		static final PageRequest NONE = new PageRequest(0, "", "", 0, 0, false);
+
+	}
+
+	/**
+	 * Where a page stopped: the last job it read, which the next page starts below.
+	 *
+	 * @param score its score, as Redis wrote it
+	 * @param id its id
+	 */
+	record Anchor(String score, String id) {
+
+	}
+
+	/**
+	 * One page of one queue and outcome.
+	 *
+	 * @param found how many jobs the range held, on the first page
+	 * @param finishedTotal BullMQ's lifetime count, on the first page, or {@code null}
+	 * @param later how many jobs finished after the range, on the first page
+	 * @param left how many jobs of the range are left below the page
+	 * @param last the page's last job, or {@code null} when it read none
+	 * @param optsBytes how many bytes of {@code opts} the page read
+	 * @param cut whether the budget of {@code opts} bytes ended the page early
+	 * @param jobs the jobs read, newest first, those whose hash was gone included
+	 */
+	record Page(long found, @Nullable Long finishedTotal, long later, long left, @Nullable Anchor last, long optsBytes,
+			boolean cut, List<FinishedJob> jobs) {
 
 	}
 

@@ -26,6 +26,7 @@ import java.util.Map;
 
 import io.github.bullmqmetrics.reader.FinishedJobCursors.Key;
 import io.github.bullmqmetrics.reader.FinishedJobCursors.Position;
+import io.github.bullmqmetrics.reader.FinishedJobsScript.Page;
 
 /**
  * A {@link FinishedJobsReader} on Lettuce: reads, from BullMQ's {@code completed} and
@@ -40,13 +41,21 @@ import io.github.bullmqmetrics.reader.FinishedJobCursors.Position;
  * jobs, the newest (fewer when their {@code opts} average more than 1 KiB); the rest of
  * the range is counted as missed, so that a read never falls behind.
  * <p>
- * Queues are read with one read-only Lua script ({@code EVAL_RO}) per batch; every batch
- * is sent before any reply is awaited, so a read costs one round trip per Redis node. A
- * batch holds as many queues as keep one call under about {@value #JOBS_PER_CALL} jobs
- * (one queue per call at the default limit of 1,000 jobs), so other clients never wait
- * long behind it. On a cluster a batch holds queues of one hash slot only; a queue whose
- * keys spread over several slots (no hash tag) cannot hold BullMQ jobs and is not read.
- * On a Redis older than 7.0 the same script runs with {@code EVAL}.
+ * A read goes in pages, so that no call holds Redis for long: each read-only Lua script
+ * call ({@code EVAL_RO}) reads at most {@value #JOBS_PER_CALL} jobs in all. A read goes
+ * in rounds; each round sends the next page of every queue and outcome that still has
+ * jobs to read, several queues to a call, and sends every call before any reply is
+ * awaited, so a round costs one round trip per Redis node. The first round reads a small
+ * page of every queue (many queues share a call); a queue with more jobs takes further
+ * rounds. A page starts right below the last job the previous page of its queue and
+ * outcome read: at that job's rank ({@code ZREVRANK}, in the order of score and then id),
+ * not at an offset among the jobs sharing its {@code finishedOn}, so no job is read twice
+ * even when jobs of that millisecond come and go between pages; if that very job was
+ * removed in between, the next page starts below its millisecond, and the unread jobs of
+ * that millisecond are counted as removed. The cursors move only once every page is in.
+ * On a cluster a call holds queues of one hash slot only; a queue whose keys spread over
+ * several slots (no hash tag) cannot hold BullMQ jobs and is not read. On a Redis older
+ * than 7.0 the same script runs with {@code EVAL}.
  *
  * @author bullmq-metrics authors
  */
@@ -56,14 +65,20 @@ public class LettuceFinishedJobsReader implements FinishedJobsReader {
 	public static final Duration SETTLE_TIME = Duration.ofSeconds(2);
 
 	/**
-	 * About the most jobs one script call reads: {@code maxJobsPerRead} per queue and
-	 * outcome decides how many queues share a call. A job with options of a few hundred
-	 * bytes costs about 5 to 7 µs inside Redis (measured on a busy 2-core machine, see
-	 * {@code docs-durations.md}), so a full call takes about 10 ms at most; options of
-	 * more than 1 KiB per job on average end a read early, so huge options cannot make it
-	 * longer.
+	 * The most jobs one script call reads. A job with options of a few hundred bytes
+	 * costs about 6 µs inside Redis (measured under load on a 2-core machine, see the
+	 * benchmark), so about 150 jobs fit in 1 ms: a call of 128 jobs stays under it, with
+	 * room for the few commands per queue around the jobs. Options of more than 1 KiB per
+	 * job on average end a page early, so huge options cannot make a call longer.
 	 */
-	static final int JOBS_PER_CALL = 2000;
+	static final int JOBS_PER_CALL = 128;
+
+	/**
+	 * How many queues share a call in the first round, when the reader does not yet know
+	 * how many jobs each has: each reads a first page of {@code JOBS_PER_CALL / 16} jobs
+	 * per outcome.
+	 */
+	private static final int FIRST_ROUND_QUEUES_PER_CALL = 8;
 
 	/** The most queues one call reads. */
 	static final int MAX_QUEUES_PER_CALL = 100;
@@ -84,6 +99,8 @@ public class LettuceFinishedJobsReader implements FinishedJobsReader {
 
 	private final Duration settleTime;
 
+	private final int jobsPerCall;
+
 	private final LuaScript.ScriptSupport scriptSupport = new LuaScript.ScriptSupport();
 
 	/**
@@ -101,8 +118,16 @@ public class LettuceFinishedJobsReader implements FinishedJobsReader {
 
 	LettuceFinishedJobsReader(RedisTarget redis, BullMqKeys keys, FinishedJobCursors cursors, int maxJobsPerRead,
 			Duration timeout, Clock clock, Duration settleTime) {
+		this(redis, keys, cursors, maxJobsPerRead, timeout, clock, settleTime, JOBS_PER_CALL);
+	}
+
+	LettuceFinishedJobsReader(RedisTarget redis, BullMqKeys keys, FinishedJobCursors cursors, int maxJobsPerRead,
+			Duration timeout, Clock clock, Duration settleTime, int jobsPerCall) {
 		if (maxJobsPerRead < 1) {
 			throw new IllegalArgumentException("maxJobsPerRead must be at least 1");
+		}
+		if (jobsPerCall < 1) {
+			throw new IllegalArgumentException("jobsPerCall must be at least 1");
 		}
 		this.redis = redis;
 		this.keys = keys;
@@ -111,6 +136,7 @@ public class LettuceFinishedJobsReader implements FinishedJobsReader {
 		this.timeout = timeout;
 		this.clock = clock;
 		this.settleTime = settleTime;
+		this.jobsPerCall = jobsPerCall;
 	}
 
 	@Override
@@ -120,51 +146,80 @@ public class LettuceFinishedJobsReader implements FinishedJobsReader {
 	}
 
 	private FinishedJobsRead read(LettuceSession session, List<String> queues, long readUpTo) {
-		int perCall = Math.max(1, Math.min(MAX_QUEUES_PER_CALL, JOBS_PER_CALL / (2 * this.maxJobsPerRead)));
-		QueuesBySlot plan = QueuesBySlot.plan(queues, perCall, session.isCluster(),
+		QueuesBySlot plan = QueuesBySlot.plan(queues, MAX_QUEUES_PER_CALL, session.isCluster(),
 				(queue) -> SCRIPT.slotKeys(this.keys, queue));
-		List<Batch> batches = plan.batches().stream().map((batch) -> new Batch(batch, readUpTo)).toList();
-		batches.forEach((batch) -> batch.send(session));
+		Map<Key, FinishedJobsRange> ranges = new LinkedHashMap<>();
+		for (List<String> group : plan.batches()) {
+			for (String queue : group) {
+				for (JobOutcome outcome : JobOutcome.values()) {
+					ranges.put(new Key(queue, outcome), new FinishedJobsRange(queue, outcome,
+							this.cursors.position(queue, outcome), this.maxJobsPerRead));
+				}
+			}
+		}
+		int firstPage = Math.max(1, this.jobsPerCall / (2 * FIRST_ROUND_QUEUES_PER_CALL));
+		Map<String, String> failures = new LinkedHashMap<>();
+		FinishedJobsRound round = FinishedJobsRound.plan(plan.batches(), ranges, this.jobsPerCall, firstPage,
+				MAX_QUEUES_PER_CALL);
+		while (!round.isEmpty()) {
+			List<Batch> batches = round.batches()
+				.stream()
+				.map((batch) -> new Batch(batch, readUpTo, this.keys, this.scriptSupport))
+				.toList();
+			batches.forEach((batch) -> batch.send(session));
+			for (Batch batch : batches) {
+				batch.receive(session, ranges, failures);
+			}
+			round = FinishedJobsRound.plan(plan.batches(), ranges, this.jobsPerCall, firstPage, MAX_QUEUES_PER_CALL);
+		}
 		List<FinishedJobs> finished = new ArrayList<>();
 		Map<Key, Position> moved = new HashMap<>();
-		Map<String, String> failures = new LinkedHashMap<>();
-		for (Batch batch : batches) {
-			SCRIPT.decode(batch.queues, batch.receive(session), this.cursors, readUpTo, finished, moved, failures);
-		}
+		ranges.forEach((key, range) -> {
+			finished.add(range.finished(readUpTo));
+			moved.put(key, range.moved(readUpTo));
+		});
 		// Only now that every reply is in may the cursors move.
 		this.cursors.advance(queues, readUpTo, moved);
 		return new FinishedJobsRead(Instant.ofEpochMilli(readUpTo), finished, failures);
 	}
 
 	/**
-	 * Queues read by one script call, atomically: sent first, received once every batch
-	 * is sent.
+	 * Pages of queues read by one script call, atomically: sent first, received once
+	 * every call of the round is sent.
 	 */
-	private final class Batch {
+	private static final class Batch {
 
-		private final List<String> queues;
-
-		private final byte[][] keys;
-
-		private final byte[][] args;
+		private final FinishedJobsRound.Batch pages;
 
 		private final LuaScript.Call call;
 
-		Batch(List<String> queues, long readUpTo) {
-			this.queues = queues;
-			BullMqKeys layout = LettuceFinishedJobsReader.this.keys;
-			this.keys = SCRIPT.keys(layout, queues);
-			this.args = SCRIPT.args(layout, queues, readUpTo, LettuceFinishedJobsReader.this.maxJobsPerRead,
-					LettuceFinishedJobsReader.this.cursors);
-			this.call = SCRIPT.script().call(LettuceFinishedJobsReader.this.scriptSupport, this.keys, this.args);
+		Batch(FinishedJobsRound.Batch pages, long readUpTo, BullMqKeys layout, LuaScript.ScriptSupport support) {
+			this.pages = pages;
+			this.call = SCRIPT.script()
+				.call(support, SCRIPT.keys(layout, pages.queues()),
+						SCRIPT.args(layout, readUpTo, pages.queues(), pages::page));
 		}
 
 		void send(LettuceSession session) {
 			this.call.send(session);
 		}
 
-		List<?> receive(LettuceSession session) {
-			return this.call.receive(session);
+		/**
+		 * Receive the reply and hand each page to its range; a queue that cannot be read
+		 * is no longer read at all.
+		 */
+		void receive(LettuceSession session, Map<Key, FinishedJobsRange> ranges, Map<String, String> failures) {
+			Map<Key, Page> read = new HashMap<>();
+			Map<String, String> failed = new LinkedHashMap<>();
+			SCRIPT.decode(this.pages.queues(), this.call.receive(session), read, failed);
+			read.forEach((key, page) -> {
+				FinishedJobsRange range = ranges.get(key);
+				if (range != null) {
+					range.take(page, this.pages.page(key));
+				}
+			});
+			failed.keySet().forEach((queue) -> ranges.keySet().removeIf((key) -> key.queue().equals(queue)));
+			failures.putAll(failed);
 		}
 
 	}

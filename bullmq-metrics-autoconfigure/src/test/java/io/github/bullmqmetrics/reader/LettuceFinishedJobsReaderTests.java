@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 
@@ -175,16 +176,19 @@ class LettuceFinishedJobsReaderTests {
 		assertThat(all).containsExactlyInAnyOrderElementsOf(expected).doesNotHaveDuplicates();
 	}
 
-	@Test
-	void readsTheNewestJobsUpToTheLimitAndCountsTheRestAsMissed() {
-		String queue = "over-limit";
+	@ParameterizedTest
+	@ValueSource(ints = { LettuceFinishedJobsReader.JOBS_PER_CALL, 7, 1 })
+	void readsTheNewestJobsUpToTheLimitAndCountsTheRestAsMissedWhateverThePage(int jobsPerCall) {
+		String queue = "over-limit-" + jobsPerCall;
 		FinishedJobCursors cursors = new FinishedJobCursors(Instant.now());
-		LettuceFinishedJobsReader reader = reader(cursors, 5);
+		LettuceFinishedJobsReader reader = reader(cursors, 5, jobsPerCall);
 		Finished finished = finish(Version.V6, queue, false, sleeping("many", 12));
 		FinishedJobsRead read = reader.read(List.of(queue));
 		FinishedJobs completed = only(read, queue, JobOutcome.COMPLETED);
 		assertThat(completed.jobs()).hasSize(5);
+		assertThat(completed.jobs()).extracting(FinishedJob::id).doesNotHaveDuplicates();
 		assertThat(completed.missedOverLimit()).isEqualTo(7);
+		assertThat(completed.missedRemoved()).isZero();
 		long oldestRead = completed.jobs().stream().mapToLong(FinishedJob::finishedOn).min().orElseThrow();
 		assertThat(finished.jobs().stream().filter((job) -> job.finishedOn() > oldestRead)).hasSizeLessThanOrEqualTo(4);
 		// The excess is counted, not read later: the read never falls behind.
@@ -193,11 +197,12 @@ class LettuceFinishedJobsReaderTests {
 		assertThat(next.missedOverLimit()).isZero();
 	}
 
-	@Test
-	void jobsWithHugeOptionsEndTheReadEarlyAndTheRestIsCountedOverTheLimit() {
-		String queue = "huge-options";
+	@ParameterizedTest
+	@ValueSource(ints = { LettuceFinishedJobsReader.JOBS_PER_CALL, 2 })
+	void jobsWithHugeOptionsEndTheReadEarlyAndTheRestIsCountedOverTheLimitWhateverThePage(int jobsPerCall) {
+		String queue = "huge-options-" + jobsPerCall;
 		FinishedJobCursors cursors = new FinishedJobCursors(Instant.now());
-		LettuceFinishedJobsReader reader = reader(cursors, 5);
+		LettuceFinishedJobsReader reader = reader(cursors, 5, jobsPerCall);
 		Finished finished = finish(Version.V6, queue, false, sleeping("big", 5));
 		// Options of 2 KiB each, as large telemetry metadata would make them: five jobs
 		// may bring 5 KiB of options, so the third one ends the read.
@@ -282,7 +287,7 @@ class LettuceFinishedJobsReaderTests {
 	}
 
 	@Test
-	void readsWithOneReadOnlyScriptCallPerQueueAndNoWrite() {
+	void readsQueuesWithFewJobsTogetherInOneReadOnlyScriptCallAndNoWrite() {
 		List<String> queues = IntStream.range(0, 5).mapToObj((i) -> "calls-" + i).toList();
 		LettuceFinishedJobsReader reader = reader(new FinishedJobCursors(Instant.now()), 1000);
 		reader.read(queues);
@@ -291,8 +296,9 @@ class LettuceFinishedJobsReaderTests {
 		reader.read(queues);
 		Map<String, Long> calls = difference(before, this.redis.commandCalls());
 		calls.remove("info");
-		assertThat(calls).containsEntry("eval_ro", 5L);
-		assertThat(calls.keySet()).isSubsetOf("eval_ro", "zcount", "zrevrangebyscore", "hmget", "hget", "exists");
+		assertThat(calls).containsEntry("eval_ro", 1L);
+		assertThat(calls.keySet()).isSubsetOf("eval_ro", "zcount", "zrevrange", "zrevrank", "zscore", "hmget", "hget",
+				"exists");
 		assertThat(calls).containsEntry("hmget", 4L);
 		assertThat(calls.keySet()).allSatisfy((command) -> assertThat(flags(command)).doesNotContain("write"));
 	}
@@ -327,7 +333,7 @@ class LettuceFinishedJobsReaderTests {
 		return BullMq.finish(this.redis.url(), version, "bull", queue, 4, metrics, jobs);
 	}
 
-	private static FinishedJobs only(FinishedJobsRead read, String queue, JobOutcome outcome) {
+	static FinishedJobs only(FinishedJobsRead read, String queue, JobOutcome outcome) {
 		return read.finished()
 			.stream()
 			.filter((jobs) -> jobs.queue().equals(queue) && jobs.outcome() == outcome)
@@ -335,7 +341,7 @@ class LettuceFinishedJobsReaderTests {
 			.orElseThrow();
 	}
 
-	private static List<String> ids(FinishedJobsRead read) {
+	static List<String> ids(FinishedJobsRead read) {
 		return read.finished().stream().flatMap((jobs) -> jobs.jobs().stream()).map(FinishedJob::id).toList();
 	}
 
@@ -365,6 +371,11 @@ class LettuceFinishedJobsReaderTests {
 		// late ones.
 		return new LettuceFinishedJobsReader(RedisTarget.of(this.factories.create(this.redis)), new BullMqKeys("bull"),
 				cursors, maxJobsPerRead, Duration.ofSeconds(10), clock, Duration.ZERO);
+	}
+
+	private LettuceFinishedJobsReader reader(FinishedJobCursors cursors, int maxJobsPerRead, int jobsPerCall) {
+		return new LettuceFinishedJobsReader(RedisTarget.of(this.factories.create(this.redis)), new BullMqKeys("bull"),
+				cursors, maxJobsPerRead, Duration.ofSeconds(10), Clock.systemUTC(), Duration.ZERO, jobsPerCall);
 	}
 
 	@SuppressWarnings("unchecked")
