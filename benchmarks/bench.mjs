@@ -25,7 +25,12 @@ import { parseArgs } from 'node:util';
 import { createRedisBackend, FlowProducer, MetricsTime, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 
+import { luaReads, multiReads } from './atomic-floors.mjs';
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
+// The exporter's batch size, from its source, so that R_lua and R_multi batch as the exporter does.
+const QUEUES_PER_CALL = Number(/QUEUES_PER_CALL = (\d+);/.exec(fs.readFileSync(path.join(HERE,
+  '../bullmq-metrics-autoconfigure/src/main/java/io/github/bullmqmetrics/reader/LettuceBullMqReader.java'), 'utf8'))[1]);
 const ROOT = path.resolve(HERE, '..');
 const BULLMQ_VERSION = JSON.parse(fs.readFileSync(path.join(HERE, 'node_modules/bullmq/package.json'), 'utf8')).version;
 const HOST = '127.0.0.1';
@@ -1134,7 +1139,7 @@ async function measure({ opts, n, names, history, exporters, queues, probe, info
   lastB = undefined;
   for (const key of Object.keys(last)) delete last[key];
 
-  const samples = { b: [], rCounts: [], rScript: [], rAll: [] };
+  const samples = { b: [], rCounts: [], rLua: [], rMulti: [], rScript: [], rAll: [] };
   for (const key of [...cold, ...cached]) samples[key] = [];
   const runCold = async (key) => {
     const { result, delta } = await timedWindow(ctx, () => scrape(exporters[key]), ownEvalRo[key]);
@@ -1173,6 +1178,10 @@ async function measure({ opts, n, names, history, exporters, queues, probe, info
     }
     await runR('rCounts', () => bareReads(probe, names));
     await settle();
+    await runR('rLua', () => luaReads(probe, names, QUEUES_PER_CALL, JOBS.completed));
+    await settle();
+    await runR('rMulti', () => multiReads(probe, names, QUEUES_PER_CALL, JOBS.completed));
+    await settle();
     if (exporters.counts) {
       await runR('rScript', () => bareReadsOfEverything(probe, names, { clientList: false, latency: false }));
       await settle();
@@ -1201,12 +1210,17 @@ async function measure({ opts, n, names, history, exporters, queues, probe, info
     ratios: ratios('a'),
     warmRatios: ratios('w'),
     floorRatios: samples.rCounts.map((x, i) => (x.cpuMs + m.medianMs) / samples.b[i].ms),
+    // The floor under what A itself reads (latency and workers too): R_all, not R_counts.
+    floorARatios: samples.rAll.map((x, i) => (x.cpuMs + m.medianMs) / samples.b[i].ms),
     variantRatios: { counts: ratios('counts'), all: ratios('all'), wAll: ratios('wAll') },
     cpuRatios: { a: ratios('a', 'cpuMs'), counts: ratios('counts', 'cpuMs'), all: ratios('all', 'cpuMs') },
     // Per round: a variant's Redis CPU against the bare reads of what it reads.
     rRatios: {
       countsToRCounts: (samples.counts ?? []).map((x, i) => x.cpuMs / samples.rCounts[i].cpuMs),
       countsToRScript: (samples.counts ?? []).map((x, i) => x.cpuMs / samples.rScript[i]?.cpuMs),
+      // The price of atomicity: the same reads as R_counts in one script per batch, or in MULTI/EXEC.
+      luaToRCounts: samples.rLua.map((x, i) => x.cpuMs / samples.rCounts[i].cpuMs),
+      multiToRCounts: samples.rMulti.map((x, i) => x.cpuMs / samples.rCounts[i].cpuMs),
       aToRAll: samples.a.map((x, i) => x.cpuMs / samples.rAll[i].cpuMs),
     },
     floorAllRatios: mAll ? samples.rAll.map((x, i) => (x.cpuMs + mAll.medianMs) / samples.b[i].ms) : [],
@@ -1557,6 +1571,7 @@ function summarize(result) {
     mMs: result.m.medianMs,
     mMinMs: result.m.minMs,
     floorRatio: median(result.floorRatios),
+    floorARatio: median(result.floorARatios),
     aCommands: median(pick(result.a, 'commands')),
     bCommands: median(pick(result.b, 'commands')),
     aScripts: median(pick(result.a, 'scriptCalls')),
@@ -1585,6 +1600,10 @@ function summarize(result) {
     seriesAll: result.seriesAll,
     aAllBytes: result.aAllBytes,
     rScriptCpuMs: median(pick(s.rScript, 'cpuMs')),
+    rLuaCpuMs: median(pick(s.rLua, 'cpuMs')),
+    rMultiCpuMs: median(pick(s.rMulti, 'cpuMs')),
+    luaToRCounts: median(result.rRatios.luaToRCounts),
+    multiToRCounts: median(result.rRatios.multiToRCounts),
     rAllCpuMs: median(pick(s.rAll, 'cpuMs')),
     rScriptCommands: median(pick(s.rScript, 'commands')),
     rAllCommands: median(pick(s.rAll, 'commands')),
@@ -1673,9 +1692,9 @@ function targets(rows, load, opts) {
   const n = opts.targetSize;
   const t = scraped(n, 'none');
   // 1. Durations off
-  add(`A/B <= 0.6 at N=${n}, no history, durations off (A)`, t, 0.6, (r) => r.ratio, abDetail((r) => r.ratio, (r) => r.wRatio, (r) => r.floorRatio, 0.6));
+  add(`A/B <= 0.6 at N=${n}, no history, durations off (A)`, t, 0.6, (r) => r.ratio, (r) => `${abDetail((r) => r.ratio, (r) => r.wRatio, (r) => r.floorARatio, 0.6, ['A/B', 'W/B', '(R_all+M)/B, R_all being the bare reads of what A reads (latency and workers too),'])(r)}; for the counts alone, (R_counts+M)/B = ${fmtRatio(r.floorRatio)}`);
   add(`Redis CPU per refresh <= 1.2 x R_counts at N=${n}, no history, counts alone`, t, 1.2, (r) => r.countsToRCounts,
-    (r) => `A_c/R_counts = ${fmtRatio(r.countsToRCounts)}, A_c = ${fmtMs(r.aCCpuMs)} ms, R_counts = ${fmtMs(r.rCpuMs)} ms. A_c has durations, workers and latency off; what it still reads besides the counts is schedulers, rate limit and global concurrency (ZCARD repeat and PTTL limiter, 2 cheap calls per queue): against the bare reads of exactly what A_c reads, A_c/R_script = ${fmtRatio(r.countsToRScript)} (R_script = ${fmtMs(r.rScriptCpuMs)} ms)`);
+    (r) => `A_c/R_counts = ${fmtRatio(r.countsToRCounts)}, A_c = ${fmtMs(r.aCCpuMs)} ms, R_counts = ${fmtMs(r.rCpuMs)} ms. A_c has durations, workers and latency off; what it still reads besides the counts is schedulers, rate limit and global concurrency (ZCARD repeat and PTTL limiter, 2 cheap calls per queue): against the bare reads of exactly what A_c reads, A_c/R_script = ${fmtRatio(r.countsToRScript)} (R_script = ${fmtMs(r.rScriptCpuMs)} ms). The price of atomicity alone, for R_counts' own reads in batches of ${QUEUES_PER_CALL} queues: in one Lua script per batch R_lua/R_counts = ${fmtRatio(r.luaToRCounts)} (R_lua = ${fmtMs(r.rLuaCpuMs)} ms), a floor under any script-based read; in MULTI/EXEC R_multi/R_counts = ${fmtRatio(r.multiToRCounts)} (R_multi = ${fmtMs(r.rMultiCpuMs)} ms)${r.luaToRCounts > 1.2 ? '; so no read of the counts by a Lua script can meet 1.2 here: only a transaction (MULTI/EXEC, on a connection of its own) can' : ''}`);
   add(`Redis CPU per refresh <= 1.2 x R for the same reads at N=${n}, no history, durations, workers and latency off (A_c/R_script)`, t, 1.2, (r) => r.countsToRScript,
     (r) => `A_c/R_script = ${fmtRatio(r.countsToRScript)}; with workers on, A/R_all = ${fmtRatio(r.aToRAll)} (A = ${fmtMs(r.aCpuMs)} ms, R_all = ${fmtMs(r.rAllCpuMs)} ms)`);
   // 2. Every default meter on
@@ -1744,7 +1763,7 @@ function report(env, rows, load, timings, opts) {
   lines.push(`- A_c: the same with workers and latency off too (bullmq.metrics.workers.enabled=false, bullmq.metrics.latency.enabled=false): the closest to counts alone; what it reads besides the counts is schedulers, rate limit and global concurrency, 2 cheap calls per queue (ZCARD repeat, PTTL limiter), which have no switch`);
   lines.push(`- A_all: the same GET with every default meter on, job durations included (read in the background every 15 s, never by a scrape; JVM ${env.jvmOptsAll})`);
   lines.push(`- W: the same GET as A from an instance with cache-ttl 1h, so it renders its cached snapshot and sends Redis nothing: HTTP and rendering only, the floor under A; W_all: the same for A_all (durations read once, at start)`);
-  lines.push(`- R_counts: Redis CPU of the bare reads of the counts, one plain command per number (LLEN, ZCARD, HGET), pipelined, no script: a floor under any exporter's read (R in earlier runs). R_script: the bare reads of every number the counts script reads for A_c, latency off (R_counts' reads plus the tails of non-empty lists, HMGET meta, ZCARD repeat, PTTL limiter), two pipelined round trips. R_all: what it reads for A, latency on (also TIME, ZRANGE ... 0 0, the next jobs' hashes, ZCOUNT when due), plus one CLIENT LIST, three round trips`);
+  lines.push(`- R_counts: Redis CPU of the bare reads of the counts, one plain command per number (LLEN, ZCARD, HGET), pipelined, no script: a floor under any exporter's read (R in earlier runs). R_script: the bare reads of every number the counts script reads for A_c, latency off (R_counts' reads plus the tails of non-empty lists, HMGET meta, ZCARD repeat, PTTL limiter), two pipelined round trips. R_all: what it reads for A, latency on (also TIME, ZRANGE ... 0 0, the next jobs' hashes, ZCOUNT when due), plus one CLIENT LIST, three round trips. R_lua: R_counts' reads, made atomic by one Lua script per batch of ${QUEUES_PER_CALL} queues (the exporter's batch, EVALSHA_RO, nothing else in the script): a floor under any script-based read of the counts. R_multi: the same reads between MULTI and EXEC, one transaction per batch of ${QUEUES_PER_CALL} (atomic too, but on a connection of its own, and the ACL user needs +multi +exec) (atomic-floors.mjs)`);
   lines.push(`- M: Micrometer's own PrometheusMeterRegistry.scrape() of the same bullmq series as A, constant values, nothing else registered, no HTTP (MicrometerFloor.java, the jar's own Micrometer): a floor under any exporter that renders through Micrometer; M_all: the same for A_all's series, with the duration timers as Timers`);
   lines.push(`- B: BullMQ ${BULLMQ_VERSION} Queue.exportPrometheusMetrics() for all N queues, Promise.all, one shared ioredis ${env.ioredis} connection`);
   lines.push(`- Each queue: real BullMQ jobs, ${Object.entries(EXPECTED_COUNTS).map(([s, c]) => `${c} ${s}`).join(', ')}; history "week" adds ${WEEK.toLocaleString('en-US')} points to each of metrics:completed:data and metrics:failed:data`);
@@ -1773,13 +1792,13 @@ function report(env, rows, load, timings, opts) {
     lines.push('');
     lines.push('Redis per refresh, and the bare-read floors (medians, CPU in ms; commands as `total_commands_processed`):');
     lines.push('');
-    lines.push('| N | history | R_counts CPU, commands | R_script CPU, commands | R_all CPU, commands | A_c CPU, commands | A CPU, commands | A_all CPU, commands | B CPU, commands | A_c/R_counts | A_c/R_script | A/R_all | A/B CPU | A_all/B CPU | durations read (background): EVAL_RO calls, Redis CPU ms, script ms, interval s |');
-    lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    lines.push('| N | history | R_counts CPU, commands | R_lua CPU, R_lua/R_counts | R_multi CPU, R_multi/R_counts | R_script CPU, commands | R_all CPU, commands | A_c CPU, commands | A CPU, commands | A_all CPU, commands | B CPU, commands | A_c/R_counts | A_c/R_script | A/R_all | A/B CPU | A_all/B CPU | durations read (background): EVAL_RO calls, Redis CPU ms, script ms, interval s |');
+    lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     const cell = (cpu, commands) => (Number.isFinite(cpu) ? `${fmtMs(cpu)}, ${fmtInt(commands)}` : 'n/a');
     for (const r of scrapes) {
       const d = r.durations;
       const durations = d ? `${fmtInt(d.calls)}, ${fmtMs(d.cpuMs)}, ${fmtMs(d.scriptMs)}, ${Number.isFinite(d.intervalSec) ? d.intervalSec.toFixed(1) : 'n/a'}` : 'not run';
-      lines.push(`| ${fmtInt(r.n)} | ${r.history} | ${cell(r.rCpuMs, r.rCommands)} | ${cell(r.rScriptCpuMs, r.rScriptCommands)} | ${cell(r.rAllCpuMs, r.rAllCommands)} | ${cell(r.aCCpuMs, r.aCCommands)} | ${cell(r.aCpuMs, r.aCommands)} | ${cell(r.aAllCpuMs, r.aAllCommands)} | ${cell(r.bCpuMs, r.bCommands)} | ${fmtRatio(r.countsToRCounts)} | ${fmtRatio(r.countsToRScript)} | ${fmtRatio(r.aToRAll)} | ${fmtRatio(r.cpuRatioA)} | ${fmtRatio(r.cpuRatioAll)} | ${durations} |`);
+      lines.push(`| ${fmtInt(r.n)} | ${r.history} | ${cell(r.rCpuMs, r.rCommands)} | ${fmtMs(r.rLuaCpuMs)}, ${fmtRatio(r.luaToRCounts)} | ${fmtMs(r.rMultiCpuMs)}, ${fmtRatio(r.multiToRCounts)} | ${cell(r.rScriptCpuMs, r.rScriptCommands)} | ${cell(r.rAllCpuMs, r.rAllCommands)} | ${cell(r.aCCpuMs, r.aCCommands)} | ${cell(r.aCpuMs, r.aCommands)} | ${cell(r.aAllCpuMs, r.aAllCommands)} | ${cell(r.bCpuMs, r.bCommands)} | ${fmtRatio(r.countsToRCounts)} | ${fmtRatio(r.countsToRScript)} | ${fmtRatio(r.aToRAll)} | ${fmtRatio(r.cpuRatioA)} | ${fmtRatio(r.cpuRatioAll)} | ${durations} |`);
     }
     lines.push('');
   }
