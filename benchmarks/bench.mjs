@@ -89,6 +89,9 @@ const USAGE = `Usage: node bench.mjs [options]   (normally through ./run.sh [opt
   --wait-idle CORES      before each measurement, wait until other processes use at most CORES
                          CPUs (Linux, from /proc; default: don't wait). For shared machines
   --wait-idle-max SEC    give up waiting for idle after SEC seconds and measure anyway (default 600)
+  --no-pin               do not pin Redis to a CPU of its own while timing single calls (SLOWLOG
+                         and load phases; by default, with taskset and 2 or more CPUs, Redis gets the
+                         last CPU and the benchmark's other processes the rest)
   --exporter-queues M    list: pass the queue names to the exporter (default);
                          discover: pass none (for an exporter that finds the queues itself)
   --results DIR          where the Markdown and JSON results go (default: benchmarks/results)
@@ -138,6 +141,7 @@ function options() {
       'seed-concurrency': { type: 'string', default: '32' },
       'wait-idle': { type: 'string' },
       'wait-idle-max': { type: 'string', default: '600' },
+      'no-pin': { type: 'boolean', default: false },
       'exporter-queues': { type: 'string', default: 'list' },
       results: { type: 'string', default: path.join(HERE, 'results') },
       'pid-file': { type: 'string' },
@@ -212,6 +216,7 @@ function options() {
     exporterQueues: values['exporter-queues'],
     waitIdle: values['wait-idle'] === undefined ? undefined : Number(values['wait-idle']),
     waitIdleMaxSec: Number(values['wait-idle-max']),
+    pin: !values['no-pin'],
     results: path.resolve(values.results),
     pidFile: values['pid-file'],
   };
@@ -397,6 +402,30 @@ function schedstat(pid) {
   } catch {
     return undefined;
   }
+}
+
+// How long one call holds Redis is timed by SLOWLOG, on the wall clock: on a small machine where the
+// benchmark's own processes (the exporter's JVM, the load's Workers, this Node process) share Redis'
+// CPUs, the scheduler preempts Redis in the middle of a call and the call looks milliseconds longer
+// than the work it did. For the phases that time single calls, Redis gets a CPU of its own (the last
+// one) and the benchmark's other processes the rest, every thread of each (taskset -a). Where that is
+// not possible (one CPU, no taskset, --no-pin) nothing is pinned and the report says so.
+// Returns a function that gives every process all CPUs again, and a description for the report.
+function pinRedis(opts, redisPid, otherPids) {
+  const cpus = os.cpus().length;
+  const taskset = spawnSync('taskset', ['--version'], { stdio: 'ignore' });
+  if (!opts.pin || cpus < 2 || taskset.error || taskset.status !== 0) {
+    const why = !opts.pin ? '--no-pin' : cpus < 2 ? 'one CPU' : 'no taskset';
+    return { unpin: () => {}, description: `not pinned (${why}): other processes may preempt Redis inside a call` };
+  }
+  const all = `0-${cpus - 1}`;
+  const rest = cpus === 2 ? '0' : `0-${cpus - 2}`;
+  const set = (pid, list) => spawnSync('taskset', ['-a', '-p', '-c', list, String(pid)], { stdio: 'ignore' }).status === 0;
+  const pinned = [[redisPid, String(cpus - 1)], ...otherPids.map((pid) => [pid, rest])].filter(([pid, list]) => set(pid, list));
+  return {
+    unpin: () => pinned.forEach(([pid]) => set(pid, all)),
+    description: `Redis pinned to CPU ${cpus - 1}, this benchmark's other ${pinned.length - 1} processes to CPU ${rest} (taskset -a)`,
+  };
 }
 
 // Returns how many seconds it waited.
@@ -1302,16 +1331,38 @@ async function durationsReads(probe, count, timeoutMs = 45_000) {
 // jar) with 10, 25, 50 and 100 queues of the seeded data per call, to show which batch size
 // (LettuceBullMqReader.QUEUES_PER_CALL) keeps every call under a bound. Only this phase pays for logging
 // every call: the timed windows of the scrape phase run with SLOWLOG as Redis sets it by default.
-async function slowlogPhase({ opts, names, exporters, probe }) {
+async function slowlogPhase({ opts, names, exporters, probe, redis }) {
   const scripts = exporterScripts(opts);
   const cold = ['a', 'counts', 'all'].filter((key) => exporters[key]);
+  const pin = pinRedis(opts, redis.child.pid, [process.pid, ...Object.values(exporters).map((e) => e.child.pid)]);
+  const schedBefore = schedstat(redis.child.pid);
   const restore = await slowlogOn(probe, 0, 1_000_000);
   try {
+    // SLOWLOG counts a wait for a CPU inside the call that was running: a scrape (or a read of
+    // durations) during which Redis' main thread waited more than PREEMPTED_USEC in all is taken
+    // again, at most `retakes` times, so that the longest call is the call's own work.
+    const entries = [];
+    let retaken = 0;
+    let keptWaitUsec = 0;
+    const take = async (work, retakes) => {
+      for (let attempt = 0; ; attempt++) {
+        await probe.slowlog('RESET');
+        const before = schedstat(redis.child.pid);
+        await work();
+        const after = schedstat(redis.child.pid);
+        const waitedUsec = before && after ? (after.waitNs - before.waitNs) / 1000 : 0;
+        if (waitedUsec <= PREEMPTED_USEC || attempt >= retakes) {
+          entries.push(...(await slowlogEntries(probe)));
+          keptWaitUsec = Math.max(keptWaitUsec, waitedUsec);
+          return;
+        }
+        retaken++;
+      }
+    };
     for (let i = 0; i < opts.slowlogScrapes; i++) {
-      for (const key of cold) await scrape(exporters[key]);
+      for (const key of cold) await take(() => scrape(exporters[key]), 5);
     }
-    if (exporters.all) await durationsReads(probe, 1);
-    const entries = await slowlogEntries(probe);
+    if (exporters.all) await take(() => durationsReads(probe, 1), 2);
     const byKind = { counts: [], clientList: [], durations: [], otherEvalRo: [] };
     for (const entry of entries) {
       const kind = exporterCall(entry, scripts);
@@ -1320,10 +1371,13 @@ async function slowlogPhase({ opts, names, exporters, probe }) {
     const longest = (list) => list.reduce((best, e) => (!best || e.usec > best.usec ? e : best), undefined);
     const result = {
       entries: entries.length,
-      counts: { ...usecStats(byKind.counts), queuesPerCall: queuesInCall(longest(byKind.counts), scripts) },
+      counts: { ...usecStats(byKind.counts), queuesPerCall: queuesInCall(longest(byKind.counts), scripts), overOneMs: byKind.counts.filter((e) => e.usec > ONE_MS).length },
       clientList: usecStats(byKind.clientList),
-      durations: usecStats(byKind.durations),
+      durations: { ...usecStats(byKind.durations), overOneMs: byKind.durations.filter((e) => e.usec > ONE_MS).length },
       otherEvalRo: byKind.otherEvalRo.length,
+      pinning: pin.description,
+      retaken,
+      keptWaitUsec,
     };
     log(`  SLOWLOG: longest counts script ${fmtUsec(result.counts.maxUsec)} (${result.counts.calls} calls, mean ${fmtUsec(result.counts.meanUsec)}), CLIENT LIST ${fmtUsec(result.clientList.maxUsec)} (${result.clientList.calls}), durations script ${fmtUsec(result.durations.maxUsec)} (${result.durations.calls})`);
 
@@ -1346,8 +1400,12 @@ async function slowlogPhase({ opts, names, exporters, probe }) {
       result.batches.push({ size, ...stats, commandstatsMeanUsec: delta.evalRo.calls ? delta.evalRo.usec / delta.evalRo.calls : NaN });
       log(`  counts script, ${size} queues per call: longest ${fmtUsec(stats.maxUsec)}, median ${fmtUsec(stats.medianUsec)} over ${stats.calls} calls`);
     }
+    const schedAfter = schedstat(redis.child.pid);
+    result.redisWaitedMs = schedBefore && schedAfter ? (schedAfter.waitNs - schedBefore.waitNs) / 1e6 : NaN;
+    log(`  ${pin.description}; Redis' main thread waited ${fmtMs(result.redisWaitedMs)} ms for a CPU during the phase; ${retaken} scrapes or reads taken again, at most ${fmtUsec(keptWaitUsec)} of waiting in one kept`);
     return result;
   } finally {
+    pin.unpin();
     await restore();
   }
 }
@@ -1447,6 +1505,7 @@ async function loadPhase({ opts, redis, probe }) {
   const child = startProcess('load', process.execPath, [path.join(HERE, 'load.mjs'), JSON.stringify(config)], logFile, { interactive: true });
   const next = eventsOf(child, logFile);
   const restore = await slowlogOn(probe, cfg.slowlogUsec, 100_000);
+  let pin = { unpin: () => {}, description: 'not pinned' };
   try {
     const ready = await next('ready', 60_000);
     log(`  ${ready.workers} Workers on ${names.length} queues (concurrency ${cfg.concurrency} each), log ${logFile}`);
@@ -1456,6 +1515,8 @@ async function loadPhase({ opts, redis, probe }) {
     const workersSeen = seriesSum(first.body, 'bullmq_queue_workers', names);
     const pids = [redis.child.pid, exporter.child.pid, child.pid];
     await waitForIdle(opts, pids);
+    pin = pinRedis(opts, redis.child.pid, [process.pid, exporter.child.pid, child.pid]);
+    log(`  ${pin.description}`);
     const cpuBefore = cpuSnapshot(pids);
     const schedBefore = schedstat(redis.child.pid);
     const before = await redisCounters(probe);
@@ -1527,8 +1588,7 @@ async function loadPhase({ opts, redis, probe }) {
       longestDurations: usecStats(durationsCalls),
       others,
       redisWaitedMs: schedBefore && schedAfter ? (schedAfter.waitNs - schedBefore.waitNs) / 1e6 : NaN,
-      // At the default max-jobs-per-read, one call per queue and read.
-      reads: reads.calls / names.length,
+      pinning: pin.description,
     };
     // What one job read costs inside Redis, with the fixed part of each call spread over its jobs.
     result.usecPerJob = (1000 * durationsMs) / Math.max(1, result.observed);
@@ -1536,6 +1596,7 @@ async function loadPhase({ opts, redis, probe }) {
     log(`  jobs observed ${result.observed} (missed ${result.missed}) of ${finishedJobs} finished (BullMQ's metrics counts: ${result.metricsCount})`);
     return result;
   } finally {
+    pin.unpin();
     await restore();
     await stopProcess(child, 15_000);
     await stopProcess(exporter.child);
@@ -1663,6 +1724,8 @@ function fmtPercent(r) {
 }
 
 const ONE_MS = 1000; // µs
+// A scrape in which Redis' main thread waited longer than this for a CPU is timed again (SLOWLOG phase).
+const PREEMPTED_USEC = 500;
 
 function targets(rows, load, opts) {
   const row = (n, history) => rows.find((r) => r.n === n && r.history === history);
@@ -1716,7 +1779,7 @@ function targets(rows, load, opts) {
       ? `; measured directly, the largest batch whose longest call is <= 1 ms: ${meeting.length ? `${max(meeting)} queues per call (LettuceBullMqReader.QUEUES_PER_CALL)` : `none of ${r.slowlog.batches.map((b) => b.size).join(', ')}`}`
       : '';
     const mean = Number.isFinite(r.countsScriptMeanUsec) ? `${fmtUsec(r.countsScriptMeanUsec)} (INFO commandstats, timed windows)` : `${fmtUsec(c.meanUsec)} (SLOWLOG)`;
-    return `longest ${fmtUsec(c.maxUsec)} of ${c.calls} calls with ${fmtInt(c.queuesPerCall)} queues; mean ${mean}${batch}`;
+    return `longest ${fmtUsec(c.maxUsec)} of ${c.calls} calls with ${fmtInt(c.queuesPerCall)} queues, ${fmtInt(c.overOneMs)} over 1 ms; mean ${mean}${batch}; ${r.slowlog.pinning}, and Redis' main thread waited ${fmtMs(r.slowlog.redisWaitedMs)} ms for a CPU during the phase: ${fmtInt(r.slowlog.retaken)} scrapes taken again because Redis waited more than ${fmtUsec(PREEMPTED_USEC)} for a CPU during them, at most ${fmtUsec(r.slowlog.keptWaitUsec)} of waiting in one kept`;
   });
   add(`longest CLIENT LIST inside Redis <= 1 ms at N=${n}`, sl, ONE_MS, (r) => r.slowlog.clientList.maxUsec,
     (r) => `longest ${fmtUsec(r.slowlog.clientList.maxUsec)} of ${r.slowlog.clientList.calls}; mean ${Number.isFinite(r.clientListMeanUsec) ? `${fmtUsec(r.clientListMeanUsec)} (INFO commandstats)` : `${fmtUsec(r.slowlog.clientList.meanUsec)} (SLOWLOG)`}; a CLIENT LIST costs more with more connections, and this Redis has only the benchmark's`);
@@ -1724,12 +1787,12 @@ function targets(rows, load, opts) {
   add(`longest durations script call (EVAL_RO) inside Redis <= 1 ms`, sl ?? (load ? {} : undefined), ONE_MS,
     (r) => (r.slowlog ? longestDurations(r) : load.longestDurations.maxUsec),
     (r) => {
-      const idle = r.slowlog ? `idle at N=${n}: longest ${fmtUsec(r.slowlog.durations.maxUsec)} of ${r.slowlog.durations.calls}, mean ${fmtUsec(r.durations?.meanCallUsec)}` : 'idle: not run';
-      // A read goes in pages: each call reads at most LettuceFinishedJobsReader.JOBS_PER_CALL (128)
+      const idle = r.slowlog ? `idle at N=${n}: longest ${fmtUsec(r.slowlog.durations.maxUsec)} of ${r.slowlog.durations.calls}, ${fmtInt(r.slowlog.durations.overOneMs)} over 1 ms, mean ${fmtUsec(r.durations?.meanCallUsec)}` : 'idle: not run';
+      // A read goes in pages: each call reads at most LettuceFinishedJobsReader.JOBS_PER_CALL (48)
       // jobs, several queues or further pages of one queue taking further calls.
       const fits = load ? Math.floor(ONE_MS / load.usecPerJob) : NaN;
       const busy = load
-        ? `under load: longest ${fmtUsec(load.longestDurations.maxUsec)} of ${load.longestDurations.calls} calls logged at >= ${load.slowlogUsec} µs, mean ${fmtUsec((1000 * load.durationsMs) / load.durationsCalls)} over ${load.durationsCalls} calls; about ${fmtUsec(load.usecPerJob)} per job read, so 1 ms holds about ${fmtInt(fits)} jobs per call, against the page of 128 jobs a call (LettuceFinishedJobsReader.JOBS_PER_CALL) that a read is split into`
+        ? `under load (${load.pinning ?? 'not pinned'}): longest ${fmtUsec(load.longestDurations.maxUsec)} of ${load.longestDurations.calls} calls logged at >= ${load.slowlogUsec} µs, mean ${fmtUsec((1000 * load.durationsMs) / load.durationsCalls)} over ${load.durationsCalls} calls; about ${fmtUsec(load.usecPerJob)} per job read, so 1 ms holds about ${fmtInt(fits)} jobs per call, against the page of 48 jobs a call (LettuceFinishedJobsReader.JOBS_PER_CALL) that a read is split into`
         : 'under load: not run';
       return `${idle}; ${busy}`;
     });
@@ -1744,7 +1807,7 @@ function targets(rows, load, opts) {
     ].filter(Boolean);
     const verdict = problems.length ? 'INVALID' : load.durationsShare <= 0.05 ? 'PASS' : 'MISS';
     const why = problems.length ? ` (not the target's workload: ${problems.join('; ')})` : '';
-    list.push(`- ${verdict}: durations under load: their Redis CPU <= 5% of the workload's${why} (${fmtPercent(load.durationsShare)}: ${fmtMs(load.durationsMs)} ms inside the exporter's ${fmtInt(load.durationsCalls)} EVAL_RO calls, about ${fmtMs(load.durationsMs / load.reads)} ms per read, against ${fmtMs(load.workloadCpuMs)} ms of Redis CPU for ${fmtInt(load.completed + load.failed)} jobs in ${load.windowSeconds.toFixed(1)} s, ${load.jobsPerSecond.toFixed(1)} jobs/s)`);
+    list.push(`- ${verdict}: durations under load: their Redis CPU <= 5% of the workload's${why} (${fmtPercent(load.durationsShare)}: ${fmtMs(load.durationsMs)} ms inside the exporter's ${fmtInt(load.durationsCalls)} EVAL_RO calls, about ${fmtUsec((1000 * load.durationsMs) / load.durationsCalls)} per call, against ${fmtMs(load.workloadCpuMs)} ms of Redis CPU for ${fmtInt(load.completed + load.failed)} jobs in ${load.windowSeconds.toFixed(1)} s, ${load.jobsPerSecond.toFixed(1)} jobs/s)`);
     const finished = load.completed + load.failed;
     list.push(`- ${load.observed === finished ? 'ALL' : 'SOME'}: jobs whose durations the exporter observed, against the jobs finished, no target (${fmtInt(load.observed)} of ${fmtInt(finished)} = ${fmtRatio(load.observed / finished)}; ${fmtInt(load.missed)} counted as missed; BullMQ's metrics counts say ${fmtInt(load.metricsCount)})`);
   }
@@ -1821,8 +1884,9 @@ function report(env, rows, load, timings, opts) {
     lines.push('');
     lines.push(`- Workload: ${load.workers} BullMQ ${BULLMQ_VERSION} Workers in a separate Node process (${load.workers / load.queues} per queue, concurrency ${load.concurrency}, ${load.jobMs} ms per job, ${fmtPercent(load.fail)} failing) on ${load.queues} queues; ${fmtInt(load.added)} jobs added at ${load.rate}/s for ${load.seconds} s; ${fmtInt(load.completed)} completed and ${fmtInt(load.failed)} failed in ${load.windowSeconds.toFixed(1)} s: ${load.jobsPerSecond.toFixed(0)} jobs/s. The exporter saw ${fmtInt(load.workersSeen)} workers on these queues before the load`);
     lines.push(`- Workload's Redis CPU: ${fmtMs(load.workloadCpuMs)} ms (used_cpu from the first job added to the last finished, less the exporter's EVAL_RO time and the INFO probes); ${fmtInt(load.workloadCommands)} commands`);
-    lines.push(`- Durations reads: ${fmtInt(load.durationsCalls)} EVAL_RO calls (${fmtInt(load.reads)} read${load.reads === 1 ? '' : 's'} of ${load.queues} queues), ${fmtMs(load.durationsMs)} ms inside Redis, ${fmtUsec(load.usecPerJob)} per job read (INFO commandstats usec, which includes every call the script makes), up to the first read that started more than 2 s after the last job finished: ${fmtPercent(load.durationsShare)} of the workload's Redis CPU. Not included: reading each call's request and writing its reply, a few µs per call`);
+    lines.push(`- Durations reads: ${fmtInt(load.durationsCalls)} EVAL_RO calls (reads of ${load.queues} queues, in pages of at most 48 jobs a call), ${fmtMs(load.durationsMs)} ms inside Redis, ${fmtUsec(load.usecPerJob)} per job read (INFO commandstats usec, which includes every call the script makes), up to the first read that started more than 2 s after the last job finished: ${fmtPercent(load.durationsShare)} of the workload's Redis CPU. Not included: reading each call's request and writing its reply, a few µs per call`);
     lines.push(`- Longest durations call: ${fmtUsec(load.longestDurations.maxUsec)} (SLOWLOG at ${load.slowlogUsec} µs: ${load.longestDurations.calls} calls at or above it)`);
+    lines.push(`- Pinning during the load: ${load.pinning ?? 'not pinned'}`);
     lines.push(`- The machine during the load: other processes used ${Number.isFinite(load.others) ? load.others.toFixed(2) : 'n/a'} CPUs, and Redis' main thread waited ${fmtMs(load.redisWaitedMs)} ms for a CPU (/proc schedstat). SLOWLOG and INFO commandstats count such waits inside the command that was running, so on a busy machine the durations' share and longest call come out too high; rerun with --wait-idle`);
     lines.push(`- Jobs observed (bullmq_job_durations_observed_total): ${fmtInt(load.observed)} of ${fmtInt(finished)} finished (${fmtRatio(load.observed / finished)}); missed (bullmq_job_durations_missed_total): ${fmtInt(load.missed)}; BullMQ's own metrics counts: ${fmtInt(load.metricsCount)}`);
     lines.push('');
@@ -1961,7 +2025,7 @@ async function main() {
           row.durationsReads = reads;
         }
         if (has('slowlog')) {
-          row.slowlog = await phase(`N=${n}, history ${history}: SLOWLOG`, () => slowlogPhase({ opts, names, exporters, probe }));
+          row.slowlog = await phase(`N=${n}, history ${history}: SLOWLOG`, () => slowlogPhase({ opts, names, exporters, probe, redis }));
         }
         rows.push(row);
       }

@@ -65,13 +65,15 @@ public class LettuceFinishedJobsReader implements FinishedJobsReader {
 	public static final Duration SETTLE_TIME = Duration.ofSeconds(2);
 
 	/**
-	 * The most jobs one script call reads. A job with options of a few hundred bytes
-	 * costs about 6 µs inside Redis (measured under load on a 2-core machine, see the
-	 * benchmark), so about 150 jobs fit in 1 ms: a call of 128 jobs stays under it, with
-	 * room for the few commands per queue around the jobs. Options of more than 1 KiB per
-	 * job on average end a page early, so huge options cannot make a call longer.
+	 * The most jobs one script call reads. A job costs about 5 to 8 µs inside Redis
+	 * (measured under a load of 250 jobs/s on a 2-core machine, with Redis on a CPU of
+	 * its own, see the benchmark); calls of 96 jobs averaged 665 µs there, but the
+	 * longest took 1.61 ms (a call that meets a retried job's options, Lua's garbage
+	 * collector or the network's interrupts). Pages of 48 keep even those under 1 ms, for
+	 * a few µs of Redis CPU per extra call. Options of more than 1 KiB per job on average
+	 * end a page early, so huge options cannot make a call longer.
 	 */
-	static final int JOBS_PER_CALL = 128;
+	static final int JOBS_PER_CALL = 48;
 
 	/**
 	 * How many queues share a call in the first round, when the reader does not yet know
