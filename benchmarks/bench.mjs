@@ -428,6 +428,43 @@ function pinRedis(opts, redisPid, otherPids) {
   };
 }
 
+// CPU time of every task (thread) of the machine, with the CPU it last ran on (Linux /proc/*/task/*/stat):
+// which other tasks took Redis' CPU while it was pinned. Approximate: a task is put on the CPU it was
+// last seen on.
+function tasksSnapshot() {
+  const tasks = new Map();
+  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let tids;
+    try {
+      tids = fs.readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        tasks.set(`${pid}/${tid}`, { pid: Number(pid), comm, ticks: Number(fields[11]) + Number(fields[12]), cpu: Number(fields[36]) });
+      } catch {
+        // The task ended meanwhile.
+      }
+    }
+  }
+  return tasks;
+}
+
+// The tasks other than Redis' own that ran on `cpu` between two snapshots, by name, in ms, most first.
+function othersOnCpu(before, after, cpu, ownPid) {
+  const byName = new Map();
+  for (const [key, task] of after) {
+    const ticks = task.ticks - (before.get(key)?.ticks ?? task.ticks);
+    if (task.cpu !== cpu || task.pid === ownPid || ticks <= 0) continue;
+    byName.set(task.comm, (byName.get(task.comm) ?? 0) + (ticks * 1000) / CLK_TCK);
+  }
+  return [...byName].sort((x, y) => y[1] - x[1]);
+}
+
 // Returns how many seconds it waited.
 async function waitForIdle(opts, pids) {
   if (opts.waitIdle === undefined) return 0;
@@ -590,6 +627,7 @@ function usecStats(list) {
   return {
     calls: values.length,
     maxUsec: values.length ? max(values) : NaN,
+    overOneMs: values.filter((v) => v > 1000).length,
     medianUsec: median(values),
     meanUsec: values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN,
   };
@@ -1519,6 +1557,7 @@ async function loadPhase({ opts, redis, probe }) {
     log(`  ${pin.description}`);
     const cpuBefore = cpuSnapshot(pids);
     const schedBefore = schedstat(redis.child.pid);
+    const tasksBefore = tasksSnapshot();
     const before = await redisCounters(probe);
     child.stdin.write('start\n');
     const started = await next('started', 10_000);
@@ -1527,6 +1566,8 @@ async function loadPhase({ opts, redis, probe }) {
     const atFinish = await redisCounters(probe);
     const others = otherCores(cpuBefore, cpuSnapshot(pids));
     const schedAfter = schedstat(redis.child.pid);
+    const redisCpu = os.cpus().length - 1;
+    const sharedRedisCpu = pin.description.startsWith('Redis pinned') ? othersOnCpu(tasksBefore, tasksSnapshot(), redisCpu, redis.child.pid) : [];
     const seconds = (finished.lastFinishedAt - started.at) / 1000;
     log(`  ${finished.completed} completed and ${finished.failed} failed of ${finished.added} added, in ${seconds.toFixed(1)} s: ${((finished.completed + finished.failed) / seconds).toFixed(0)} jobs/s`);
     // Wait for the read that takes in the last job: one that starts more than the settle time after it.
@@ -1589,6 +1630,7 @@ async function loadPhase({ opts, redis, probe }) {
       others,
       redisWaitedMs: schedBefore && schedAfter ? (schedAfter.waitNs - schedBefore.waitNs) / 1e6 : NaN,
       pinning: pin.description,
+      sharedRedisCpu,
     };
     // What one job read costs inside Redis, with the fixed part of each call spread over its jobs.
     result.usecPerJob = (1000 * durationsMs) / Math.max(1, result.observed);
@@ -1792,7 +1834,7 @@ function targets(rows, load, opts) {
       // jobs, several queues or further pages of one queue taking further calls.
       const fits = load ? Math.floor(ONE_MS / load.usecPerJob) : NaN;
       const busy = load
-        ? `under load (${load.pinning ?? 'not pinned'}): longest ${fmtUsec(load.longestDurations.maxUsec)} of ${load.longestDurations.calls} calls logged at >= ${load.slowlogUsec} µs, mean ${fmtUsec((1000 * load.durationsMs) / load.durationsCalls)} over ${load.durationsCalls} calls; about ${fmtUsec(load.usecPerJob)} per job read, so 1 ms holds about ${fmtInt(fits)} jobs per call, against the page of 48 jobs a call (LettuceFinishedJobsReader.JOBS_PER_CALL) that a read is split into`
+        ? `under load (${load.pinning ?? 'not pinned'}; Redis waited ${fmtMs(load.redisWaitedMs)} ms for a CPU): longest ${fmtUsec(load.longestDurations.maxUsec)} of ${load.longestDurations.calls} calls logged at >= ${load.slowlogUsec} µs, ${fmtInt(load.longestDurations.overOneMs)} over 1 ms, mean ${fmtUsec((1000 * load.durationsMs) / load.durationsCalls)} over ${load.durationsCalls} calls; about ${fmtUsec(load.usecPerJob)} per job read, so 1 ms holds about ${fmtInt(fits)} jobs per call, against the page of 48 jobs a call (LettuceFinishedJobsReader.JOBS_PER_CALL) that a read is split into`
         : 'under load: not run';
       return `${idle}; ${busy}`;
     });
@@ -1885,8 +1927,11 @@ function report(env, rows, load, timings, opts) {
     lines.push(`- Workload: ${load.workers} BullMQ ${BULLMQ_VERSION} Workers in a separate Node process (${load.workers / load.queues} per queue, concurrency ${load.concurrency}, ${load.jobMs} ms per job, ${fmtPercent(load.fail)} failing) on ${load.queues} queues; ${fmtInt(load.added)} jobs added at ${load.rate}/s for ${load.seconds} s; ${fmtInt(load.completed)} completed and ${fmtInt(load.failed)} failed in ${load.windowSeconds.toFixed(1)} s: ${load.jobsPerSecond.toFixed(0)} jobs/s. The exporter saw ${fmtInt(load.workersSeen)} workers on these queues before the load`);
     lines.push(`- Workload's Redis CPU: ${fmtMs(load.workloadCpuMs)} ms (used_cpu from the first job added to the last finished, less the exporter's EVAL_RO time and the INFO probes); ${fmtInt(load.workloadCommands)} commands`);
     lines.push(`- Durations reads: ${fmtInt(load.durationsCalls)} EVAL_RO calls (reads of ${load.queues} queues, in pages of at most 48 jobs a call), ${fmtMs(load.durationsMs)} ms inside Redis, ${fmtUsec(load.usecPerJob)} per job read (INFO commandstats usec, which includes every call the script makes), up to the first read that started more than 2 s after the last job finished: ${fmtPercent(load.durationsShare)} of the workload's Redis CPU. Not included: reading each call's request and writing its reply, a few µs per call`);
-    lines.push(`- Longest durations call: ${fmtUsec(load.longestDurations.maxUsec)} (SLOWLOG at ${load.slowlogUsec} µs: ${load.longestDurations.calls} calls at or above it)`);
-    lines.push(`- Pinning during the load: ${load.pinning ?? 'not pinned'}`);
+    lines.push(`- Longest durations call: ${fmtUsec(load.longestDurations.maxUsec)} (SLOWLOG at ${load.slowlogUsec} µs: ${load.longestDurations.calls} calls at or above it, ${fmtInt(load.longestDurations.overOneMs)} over 1 ms)`);
+    const shared = load.sharedRedisCpu?.length
+      ? `; other tasks last seen on Redis' CPU, with their CPU time during the load: ${load.sharedRedisCpu.slice(0, 8).map(([name, ms]) => `${name} ${fmtMs(ms)} ms`).join(', ')}`
+      : '';
+    lines.push(`- Pinning during the load: ${load.pinning ?? 'not pinned'}${shared}`);
     lines.push(`- The machine during the load: other processes used ${Number.isFinite(load.others) ? load.others.toFixed(2) : 'n/a'} CPUs, and Redis' main thread waited ${fmtMs(load.redisWaitedMs)} ms for a CPU (/proc schedstat). SLOWLOG and INFO commandstats count such waits inside the command that was running, so on a busy machine the durations' share and longest call come out too high; rerun with --wait-idle`);
     lines.push(`- Jobs observed (bullmq_job_durations_observed_total): ${fmtInt(load.observed)} of ${fmtInt(finished)} finished (${fmtRatio(load.observed / finished)}); missed (bullmq_job_durations_missed_total): ${fmtInt(load.missed)}; BullMQ's own metrics counts: ${fmtInt(load.metricsCount)}`);
     lines.push('');
