@@ -124,7 +124,7 @@ public final class BullMqMetricsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	BullMqMetrics bullMqMetrics(SnapshotCache snapshotCache, BullMqProperties properties) {
-		return new BullMqMetrics(snapshotCache, tags(properties), properties.getMetrics().getLatency().isEnabled());
+		return new BullMqMetrics(snapshotCache, tags(properties));
 	}
 
 	/** The queues to read: those discovered, else those listed. */

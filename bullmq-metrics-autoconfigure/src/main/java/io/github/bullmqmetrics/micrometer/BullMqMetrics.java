@@ -64,8 +64,6 @@ public class BullMqMetrics implements MeterBinder {
 
 	private final Tags tags;
 
-	private final boolean latency;
-
 	private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
 
 	private final Map<MeterKey, List<Meter>> queueMeters = new HashMap<>();
@@ -79,20 +77,8 @@ public class BullMqMetrics implements MeterBinder {
 	 * @param tags tags added to every meter, BullMQ's {@code globalVariables}
 	 */
 	public BullMqMetrics(SnapshotCache cache, Iterable<Tag> tags) {
-		this(cache, tags, true);
-	}
-
-	/**
-	 * Create the binder.
-	 * @param cache where every value comes from
-	 * @param tags tags added to every meter, BullMQ's {@code globalVariables}
-	 * @param latency whether to register each queue's latency and overdue jobs; when not,
-	 * those meters do not exist at all (the reader should not read them either)
-	 */
-	public BullMqMetrics(SnapshotCache cache, Iterable<Tag> tags, boolean latency) {
 		this.cache = cache;
 		this.tags = Tags.of(tags);
-		this.latency = latency;
 		cache.addListener(this::refreshed);
 	}
 
@@ -170,8 +156,8 @@ public class BullMqMetrics implements MeterBinder {
 		Map<MeterKey, List<Meter>> stale = new HashMap<>(this.queueMeters);
 		snapshot.queues()
 			.values()
-			.forEach(
-					(queue) -> keysOf(queue, snapshot.workersKnown(), this.latency).forEach((key) -> keep(stale, key)));
+			.forEach((queue) -> keysOf(queue, snapshot.workersKnown(), snapshot.latencyRead())
+				.forEach((key) -> keep(stale, key)));
 		// A queue that cannot be read keeps whatever meters it had, which read NaN, and
 		// has its read error counter even if it was never read.
 		snapshot.failures().keySet().forEach((queue) -> keep(stale, new MeterKey(queue, Kind.READ_ERRORS, null)));
@@ -349,7 +335,7 @@ public class BullMqMetrics implements MeterBinder {
 
 		/**
 		 * {@link BullMqMeters#QUEUE_LATENCY} and {@link BullMqMeters#QUEUE_OVERDUE_JOBS},
-		 * unless switched off.
+		 * where the reader read them ({@link BullMqSnapshot#latencyRead()}).
 		 */
 		LATENCY,
 

@@ -36,10 +36,13 @@ import org.jspecify.annotations.Nullable;
  * could, by part (for example {@link #LATENCY} when Redis refuses {@code TIME})
  * @param workers the workers of each queue, read with the counts but not atomically with
  * them (they come from {@code CLIENT LIST}); {@code null} when not read at all
+ * @param latencyRead whether each queue's latency and overdue jobs were read; when not,
+ * their {@code null} in {@link QueueSnapshot#activity()} means "not asked for", not
+ * "unknown"
  * @author bullmq-metrics authors
  */
 public record BullMqSnapshot(Instant readAt, Map<String, QueueSnapshot> queues, Map<String, String> failures,
-		Map<String, String> unavailable, @Nullable WorkerCounts workers) {
+		Map<String, String> unavailable, @Nullable WorkerCounts workers, boolean latencyRead) {
 
 	/** The part of {@link #unavailable()} for latency and overdue jobs. */
 	public static final String LATENCY = "latency";
@@ -51,6 +54,19 @@ public record BullMqSnapshot(Instant readAt, Map<String, QueueSnapshot> queues, 
 		queues = Collections.unmodifiableMap(new LinkedHashMap<>(queues));
 		failures = Collections.unmodifiableMap(new LinkedHashMap<>(failures));
 		unavailable = Collections.unmodifiableMap(new LinkedHashMap<>(unavailable));
+	}
+
+	/**
+	 * Create a snapshot of a read that asked for latency and overdue jobs.
+	 * @param readAt when the read completed
+	 * @param queues the snapshot of each queue that was read
+	 * @param failures why a queue could not be read
+	 * @param unavailable why a part of every queue's data could not be read
+	 * @param workers the workers of each queue; {@code null} when not read at all
+	 */
+	public BullMqSnapshot(Instant readAt, Map<String, QueueSnapshot> queues, Map<String, String> failures,
+			Map<String, String> unavailable, @Nullable WorkerCounts workers) {
+		this(readAt, queues, failures, unavailable, workers, true);
 	}
 
 	/**

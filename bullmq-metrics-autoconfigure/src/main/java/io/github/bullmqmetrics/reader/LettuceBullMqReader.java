@@ -161,7 +161,7 @@ public class LettuceBullMqReader implements BullMqReader {
 		}
 		Map<String, QueueSnapshot> ordered = new LinkedHashMap<>();
 		queues.stream().filter(snapshots::containsKey).forEach((queue) -> ordered.put(queue, snapshots.get(queue)));
-		return new BullMqSnapshot(this.clock.instant(), ordered, failures, unavailable, workers);
+		return new BullMqSnapshot(this.clock.instant(), ordered, failures, unavailable, workers, this.readLatency);
 	}
 
 	private List<Batch> plan(LettuceSession session, List<String> queues) {

@@ -268,10 +268,11 @@ class BullMqMetricsTests {
 	}
 
 	@Test
-	void withLatencyOffHasNoLatencyOrOverdueSeriesEvenWhenASnapshotHasThem() {
+	void hasNoLatencyOrOverdueSeriesWhereTheReaderDidNotReadThem() {
 		QueueActivity busy = new QueueActivity(Duration.ofMillis(1500), 4L, 2L, Duration.ofSeconds(30), 5L);
-		this.data.set(() -> snapshot(withActivity(queue("emails", 3, 0), busy)));
-		new BullMqMetrics(this.cache, java.util.List.of(), false).bindTo(this.registry);
+		this.data.set(() -> new BullMqSnapshot(Instant.now(),
+				Map.of("emails", withActivity(queue("emails", 3, 0), busy)), Map.of(), Map.of(), null, false));
+		bind();
 		scrape();
 		assertThat(this.registry.find(BullMqMeters.QUEUE_LATENCY).meters()).isEmpty();
 		assertThat(this.registry.find(BullMqMeters.QUEUE_OVERDUE_JOBS).meters()).isEmpty();
