@@ -11,12 +11,22 @@
 //
 // Both read the same numbers as R_counts for the same queues, so R_lua/R_counts and R_multi/R_counts
 // are the overheads of the two mechanisms on this machine, measured in the same run.
+//
+// - R_multi_tails: R_multi plus the two reads that right counts need besides the numbers, the tails
+//   of wait and paused (LINDEX ... -1). A legacy marker (BullMQ 2 to 4 data) sits at the tail of
+//   those lists and is no job, so the count of a list is its length less 1 when its tail is one. A
+//   script reads a tail only where the list has one; a transaction cannot choose, since no reply is
+//   seen before EXEC, so it reads both tails for every queue. It is a floor under any atomic
+//   transaction-based read of right counts (anything else it could do to avoid the tails, such as
+//   a second transaction for the lists found non-empty, sends more).
 
 export const COUNTS_READS = [
   ['llen', 'wait'], ['llen', 'paused'], ['llen', 'active'],
   ['zcard', 'prioritized'], ['zcard', 'delayed'], ['zcard', 'completed'], ['zcard', 'failed'], ['zcard', 'waiting-children'],
   ['hget', 'meta', 'paused'], ['hget', 'metrics:completed', 'count'], ['hget', 'metrics:failed', 'count'],
 ];
+
+export const TAIL_READS = [['lindex', 'wait', -1], ['lindex', 'paused', -1]];
 
 const COUNTS_SCRIPT = [
   'local c = redis.call',
@@ -64,15 +74,17 @@ export async function luaReads(client, names, perCall, expectedCompleted) {
   return plan.length;
 }
 
-// R_multi: returns the number of transactions sent. The client must be a connection of its own.
-export async function multiReads(client, names, perCall, expectedCompleted) {
+// R_multi (reads = COUNTS_READS) and R_multi_tails (reads = [...COUNTS_READS, ...TAIL_READS]):
+// returns the number of transactions sent. The client must be a connection of its own. The reads
+// must start with COUNTS_READS, so that the completed count is where the check looks for it.
+export async function multiReads(client, names, perCall, expectedCompleted, reads = COUNTS_READS) {
   const pipeline = client.pipeline();
   const plan = batches(names, perCall);
   for (const batch of plan) {
     // As plain commands: ioredis gives multi() and exec() of a pipeline meanings of their own.
     pipeline.call('MULTI');
     for (const name of batch) {
-      for (const [command, suffix, ...args] of COUNTS_READS) pipeline[command](`bull:${name}:${suffix}`, ...args);
+      for (const [command, suffix, ...args] of reads) pipeline[command](`bull:${name}:${suffix}`, ...args);
     }
     pipeline.call('EXEC');
   }
@@ -82,7 +94,7 @@ export async function multiReads(client, names, perCall, expectedCompleted) {
   const execs = replies.filter(([, value]) => Array.isArray(value));
   if (execs.length !== plan.length) throw new Error(`R_multi: ${execs.length} EXEC replies for ${plan.length} transactions`);
   execs.forEach(([, results], i) => plan[i].forEach((name, j) => {
-    const got = results[j * COUNTS_READS.length + COMPLETED];
+    const got = results[j * reads.length + COMPLETED];
     if (got !== expectedCompleted) throw new Error(`R_multi read of ${name}: ZCARD completed ${got}, seeded ${expectedCompleted}`);
   }));
   return plan.length;

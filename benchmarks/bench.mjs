@@ -25,12 +25,15 @@ import { parseArgs } from 'node:util';
 import { createRedisBackend, FlowProducer, MetricsTime, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 
-import { luaReads, multiReads } from './atomic-floors.mjs';
+import { COUNTS_READS, TAIL_READS, luaReads, multiReads } from './atomic-floors.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 // The exporter's batch size, from its source, so that R_lua and R_multi batch as the exporter does.
 const QUEUES_PER_CALL = Number(/QUEUES_PER_CALL = (\d+);/.exec(fs.readFileSync(path.join(HERE,
   '../bullmq-metrics-autoconfigure/src/main/java/io/github/bullmqmetrics/reader/LettuceBullMqReader.java'), 'utf8'))[1]);
+// And the most jobs a durations call reads, for the report.
+const JOBS_PER_CALL = Number(/JOBS_PER_CALL = (\d+);/.exec(fs.readFileSync(path.join(HERE,
+  '../bullmq-metrics-autoconfigure/src/main/java/io/github/bullmqmetrics/reader/LettuceFinishedJobsReader.java'), 'utf8'))[1]);
 const ROOT = path.resolve(HERE, '..');
 const BULLMQ_VERSION = JSON.parse(fs.readFileSync(path.join(HERE, 'node_modules/bullmq/package.json'), 'utf8')).version;
 const HOST = '127.0.0.1';
@@ -91,7 +94,8 @@ const USAGE = `Usage: node bench.mjs [options]   (normally through ./run.sh [opt
   --wait-idle-max SEC    give up waiting for idle after SEC seconds and measure anyway (default 600)
   --no-pin               do not pin Redis to a CPU of its own while timing single calls (SLOWLOG
                          and load phases; by default, with taskset and 2 or more CPUs, Redis gets the
-                         last CPU and the benchmark's other processes the rest)
+                         last CPU, its main thread SCHED_FIFO where chrt may set it, and the
+                         benchmark's other processes the rest)
   --exporter-queues M    list: pass the queue names to the exporter (default);
                          discover: pass none (for an exporter that finds the queues itself)
   --results DIR          where the Markdown and JSON results go (default: benchmarks/results)
@@ -422,9 +426,17 @@ function pinRedis(opts, redisPid, otherPids) {
   const rest = cpus === 2 ? '0' : `0-${cpus - 2}`;
   const set = (pid, list) => spawnSync('taskset', ['-a', '-p', '-c', list, String(pid)], { stdio: 'ignore' }).status === 0;
   const pinned = [[redisPid, String(cpus - 1)], ...otherPids.map((pid) => [pid, rest])].filter(([pid, list]) => set(pid, list));
+  // Pinning keeps the benchmark's own processes off Redis' CPU, not the machine's services, which
+  // the scheduler may still run there in the middle of a call. A real-time policy for Redis' main
+  // thread (SCHED_FIFO, the lowest priority) lets nothing of the normal class preempt it; Redis
+  // sleeps in its event loop between commands, so it takes the CPU only while it works.
+  const realTime = spawnSync('chrt', ['-f', '-p', '1', String(redisPid)], { stdio: 'ignore' }).status === 0;
   return {
-    unpin: () => pinned.forEach(([pid]) => set(pid, all)),
-    description: `Redis pinned to CPU ${cpus - 1}, this benchmark's other ${pinned.length - 1} processes to CPU ${rest} (taskset -a)`,
+    unpin: () => {
+      if (realTime) spawnSync('chrt', ['-o', '-p', '0', String(redisPid)], { stdio: 'ignore' });
+      pinned.forEach(([pid]) => set(pid, all));
+    },
+    description: `Redis pinned to CPU ${cpus - 1}${realTime ? ' with its main thread on SCHED_FIFO (chrt -f 1), so that no other task of the machine preempts it' : ' (chrt -f refused: other tasks of the machine may still preempt it)'}, this benchmark's other ${pinned.length - 1} processes to CPU ${rest} (taskset -a)`,
   };
 }
 
@@ -1206,7 +1218,7 @@ async function measure({ opts, n, names, history, exporters, queues, probe, info
   lastB = undefined;
   for (const key of Object.keys(last)) delete last[key];
 
-  const samples = { b: [], rCounts: [], rLua: [], rMulti: [], rScript: [], rAll: [] };
+  const samples = { b: [], rCounts: [], rLua: [], rMulti: [], rMultiTails: [], rScript: [], rAll: [] };
   for (const key of [...cold, ...cached]) samples[key] = [];
   const runCold = async (key) => {
     const { result, delta } = await timedWindow(ctx, () => scrape(exporters[key]), ownEvalRo[key]);
@@ -1249,6 +1261,8 @@ async function measure({ opts, n, names, history, exporters, queues, probe, info
     await settle();
     await runR('rMulti', () => multiReads(probe, names, QUEUES_PER_CALL, JOBS.completed));
     await settle();
+    await runR('rMultiTails', () => multiReads(probe, names, QUEUES_PER_CALL, JOBS.completed, [...COUNTS_READS, ...TAIL_READS]));
+    await settle();
     if (exporters.counts) {
       await runR('rScript', () => bareReadsOfEverything(probe, names, { clientList: false, latency: false }));
       await settle();
@@ -1288,6 +1302,7 @@ async function measure({ opts, n, names, history, exporters, queues, probe, info
       // The price of atomicity: the same reads as R_counts in one script per batch, or in MULTI/EXEC.
       luaToRCounts: samples.rLua.map((x, i) => x.cpuMs / samples.rCounts[i].cpuMs),
       multiToRCounts: samples.rMulti.map((x, i) => x.cpuMs / samples.rCounts[i].cpuMs),
+      multiTailsToRCounts: samples.rMultiTails.map((x, i) => x.cpuMs / samples.rCounts[i].cpuMs),
       aToRAll: samples.a.map((x, i) => x.cpuMs / samples.rAll[i].cpuMs),
     },
     floorAllRatios: mAll ? samples.rAll.map((x, i) => (x.cpuMs + mAll.medianMs) / samples.b[i].ms) : [],
@@ -1705,8 +1720,10 @@ function summarize(result) {
     rScriptCpuMs: median(pick(s.rScript, 'cpuMs')),
     rLuaCpuMs: median(pick(s.rLua, 'cpuMs')),
     rMultiCpuMs: median(pick(s.rMulti, 'cpuMs')),
+    rMultiTailsCpuMs: median(pick(s.rMultiTails ?? [], 'cpuMs')),
     luaToRCounts: median(result.rRatios.luaToRCounts),
     multiToRCounts: median(result.rRatios.multiToRCounts),
+    multiTailsToRCounts: median(result.rRatios.multiTailsToRCounts ?? []),
     rAllCpuMs: median(pick(s.rAll, 'cpuMs')),
     rScriptCommands: median(pick(s.rScript, 'commands')),
     rAllCommands: median(pick(s.rAll, 'commands')),
@@ -1756,6 +1773,15 @@ function fmtInt(n) {
   return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a';
 }
 
+// What the atomic floors say of the target Redis CPU <= 1.2 x R_counts for the counts alone.
+function atomicVerdict(r) {
+  const lua = r.luaToRCounts > 1.2;
+  const multi = r.multiTailsToRCounts > 1.2;
+  if (lua && multi) return '; so no atomic read of right counts can meet 1.2 here: not by a Lua script, whose R_counts reads alone cost more, nor by a transaction, whose reads of right counts cost more';
+  if (lua) return '; so no read of the counts by a Lua script can meet 1.2 here: only a transaction (MULTI/EXEC, on a connection of its own) could';
+  return '';
+}
+
 function fmtRatio(r) {
   if (!Number.isFinite(r)) return 'n/a';
   return r >= 0.1 ? r.toFixed(2) : r.toPrecision(2);
@@ -1799,7 +1825,7 @@ function targets(rows, load, opts) {
   // 1. Durations off
   add(`A/B <= 0.6 at N=${n}, no history, durations off (A)`, t, 0.6, (r) => r.ratio, (r) => `${abDetail((r) => r.ratio, (r) => r.wRatio, (r) => r.floorARatio, 0.6, ['A/B', 'W/B', '(R_all+M)/B, R_all being the bare reads of what A reads (latency and workers too),'])(r)}; for the counts alone, (R_counts+M)/B = ${fmtRatio(r.floorRatio)}`);
   add(`Redis CPU per refresh <= 1.2 x R_counts at N=${n}, no history, counts alone`, t, 1.2, (r) => r.countsToRCounts,
-    (r) => `A_c/R_counts = ${fmtRatio(r.countsToRCounts)}, A_c = ${fmtMs(r.aCCpuMs)} ms, R_counts = ${fmtMs(r.rCpuMs)} ms. A_c has durations, workers and latency off; what it still reads besides the counts is schedulers, rate limit and global concurrency (ZCARD repeat and PTTL limiter, 2 cheap calls per queue): against the bare reads of exactly what A_c reads, A_c/R_script = ${fmtRatio(r.countsToRScript)} (R_script = ${fmtMs(r.rScriptCpuMs)} ms). The price of atomicity alone, for R_counts' own reads in batches of ${QUEUES_PER_CALL} queues: in one Lua script per batch R_lua/R_counts = ${fmtRatio(r.luaToRCounts)} (R_lua = ${fmtMs(r.rLuaCpuMs)} ms), a floor under any script-based read; in MULTI/EXEC R_multi/R_counts = ${fmtRatio(r.multiToRCounts)} (R_multi = ${fmtMs(r.rMultiCpuMs)} ms)${r.luaToRCounts > 1.2 ? '; so no read of the counts by a Lua script can meet 1.2 here: only a transaction (MULTI/EXEC, on a connection of its own) can' : ''}`);
+    (r) => `A_c/R_counts = ${fmtRatio(r.countsToRCounts)}, A_c = ${fmtMs(r.aCCpuMs)} ms, R_counts = ${fmtMs(r.rCpuMs)} ms. A_c has durations, workers and latency off; what it still reads besides the counts is schedulers, rate limit and global concurrency (ZCARD repeat and PTTL limiter, 2 cheap calls per queue): against the bare reads of exactly what A_c reads, A_c/R_script = ${fmtRatio(r.countsToRScript)} (R_script = ${fmtMs(r.rScriptCpuMs)} ms). The price of atomicity alone, for R_counts' own reads in batches of ${QUEUES_PER_CALL} queues: in one Lua script per batch R_lua/R_counts = ${fmtRatio(r.luaToRCounts)} (R_lua = ${fmtMs(r.rLuaCpuMs)} ms), a floor under any script-based read; in MULTI/EXEC R_multi/R_counts = ${fmtRatio(r.multiToRCounts)} (R_multi = ${fmtMs(r.rMultiCpuMs)} ms), but a transaction cannot read a tail only where a list has one, and right counts need the tails of wait and paused (a legacy marker there is no job): with them R_multi_tails/R_counts = ${fmtRatio(r.multiTailsToRCounts)} (R_multi_tails = ${fmtMs(r.rMultiTailsCpuMs)} ms)${atomicVerdict(r)}`);
   add(`Redis CPU per refresh <= 1.2 x R for the same reads at N=${n}, no history, durations, workers and latency off (A_c/R_script)`, t, 1.2, (r) => r.countsToRScript,
     (r) => `A_c/R_script = ${fmtRatio(r.countsToRScript)}; with workers on, A/R_all = ${fmtRatio(r.aToRAll)} (A = ${fmtMs(r.aCpuMs)} ms, R_all = ${fmtMs(r.rAllCpuMs)} ms)`);
   // 2. Every default meter on
@@ -1830,11 +1856,11 @@ function targets(rows, load, opts) {
     (r) => (r.slowlog ? longestDurations(r) : load.longestDurations.maxUsec),
     (r) => {
       const idle = r.slowlog ? `idle at N=${n}: longest ${fmtUsec(r.slowlog.durations.maxUsec)} of ${r.slowlog.durations.calls}, ${fmtInt(r.slowlog.durations.overOneMs)} over 1 ms, mean ${fmtUsec(r.durations?.meanCallUsec)}` : 'idle: not run';
-      // A read goes in pages: each call reads at most LettuceFinishedJobsReader.JOBS_PER_CALL (48)
+      // A read goes in pages: each call reads at most LettuceFinishedJobsReader.JOBS_PER_CALL
       // jobs, several queues or further pages of one queue taking further calls.
       const fits = load ? Math.floor(ONE_MS / load.usecPerJob) : NaN;
       const busy = load
-        ? `under load (${load.pinning ?? 'not pinned'}; Redis waited ${fmtMs(load.redisWaitedMs)} ms for a CPU): longest ${fmtUsec(load.longestDurations.maxUsec)} of ${load.longestDurations.calls} calls logged at >= ${load.slowlogUsec} µs, ${fmtInt(load.longestDurations.overOneMs)} over 1 ms, mean ${fmtUsec((1000 * load.durationsMs) / load.durationsCalls)} over ${load.durationsCalls} calls; about ${fmtUsec(load.usecPerJob)} per job read, so 1 ms holds about ${fmtInt(fits)} jobs per call, against the page of 48 jobs a call (LettuceFinishedJobsReader.JOBS_PER_CALL) that a read is split into`
+        ? `under load (${load.pinning ?? 'not pinned'}; Redis waited ${fmtMs(load.redisWaitedMs)} ms for a CPU): longest ${fmtUsec(load.longestDurations.maxUsec)} of ${load.longestDurations.calls} calls logged at >= ${load.slowlogUsec} µs, ${fmtInt(load.longestDurations.overOneMs)} over 1 ms, mean ${fmtUsec((1000 * load.durationsMs) / load.durationsCalls)} over ${load.durationsCalls} calls; about ${fmtUsec(load.usecPerJob)} per job read, so 1 ms holds about ${fmtInt(fits)} jobs per call, against the page of ${JOBS_PER_CALL} jobs a call (LettuceFinishedJobsReader.JOBS_PER_CALL) that a read is split into`
         : 'under load: not run';
       return `${idle}; ${busy}`;
     });
@@ -1868,7 +1894,7 @@ function report(env, rows, load, timings, opts) {
   lines.push(`- A_c: the same with workers and latency off too (bullmq.metrics.workers.enabled=false, bullmq.metrics.latency.enabled=false): the closest to counts alone; what it reads besides the counts is schedulers, rate limit and global concurrency, 2 cheap calls per queue (ZCARD repeat, PTTL limiter), which have no switch`);
   lines.push(`- A_all: the same GET with every default meter on, job durations included (read in the background every 15 s, never by a scrape; JVM ${env.jvmOptsAll})`);
   lines.push(`- W: the same GET as A from an instance with cache-ttl 1h, so it renders its cached snapshot and sends Redis nothing: HTTP and rendering only, the floor under A; W_all: the same for A_all (durations read once, at start)`);
-  lines.push(`- R_counts: Redis CPU of the bare reads of the counts, one plain command per number (LLEN, ZCARD, HGET), pipelined, no script: a floor under any exporter's read (R in earlier runs). R_script: the bare reads of every number the counts script reads for A_c, latency off (R_counts' reads plus the tails of non-empty lists, HMGET meta, ZCARD repeat, PTTL limiter), two pipelined round trips. R_all: what it reads for A, latency on (also TIME, ZRANGE ... 0 0, the next jobs' hashes, ZCOUNT when due), plus one CLIENT LIST, three round trips. R_lua: R_counts' reads, made atomic by one Lua script per batch of ${QUEUES_PER_CALL} queues (the exporter's batch, EVALSHA_RO, nothing else in the script): a floor under any script-based read of the counts. R_multi: the same reads between MULTI and EXEC, one transaction per batch of ${QUEUES_PER_CALL} (atomic too, but on a connection of its own, and the ACL user needs +multi +exec) (atomic-floors.mjs)`);
+  lines.push(`- R_counts: Redis CPU of the bare reads of the counts, one plain command per number (LLEN, ZCARD, HGET), pipelined, no script: a floor under any exporter's read (R in earlier runs). R_script: the bare reads of every number the counts script reads for A_c, latency off (R_counts' reads plus the tails of non-empty lists, HMGET meta, ZCARD repeat, PTTL limiter), two pipelined round trips. R_all: what it reads for A, latency on (also TIME, ZRANGE ... 0 0, the next jobs' hashes, ZCOUNT when due), plus one CLIENT LIST, three round trips. R_lua: R_counts' reads, made atomic by one Lua script per batch of ${QUEUES_PER_CALL} queues (the exporter's batch, EVALSHA_RO, nothing else in the script): a floor under any script-based read of the counts. R_multi: the same reads between MULTI and EXEC, one transaction per batch of ${QUEUES_PER_CALL} (atomic too, but on a connection of its own, and the ACL user needs +multi +exec). R_multi_tails: R_multi plus LINDEX wait -1 and LINDEX paused -1 for every queue, the least a transaction must read for right counts, since it cannot see a length before it asks for a tail (atomic-floors.mjs)`);
   lines.push(`- M: Micrometer's own PrometheusMeterRegistry.scrape() of the same bullmq series as A, constant values, nothing else registered, no HTTP (MicrometerFloor.java, the jar's own Micrometer): a floor under any exporter that renders through Micrometer; M_all: the same for A_all's series, with the duration timers as Timers`);
   lines.push(`- B: BullMQ ${BULLMQ_VERSION} Queue.exportPrometheusMetrics() for all N queues, Promise.all, one shared ioredis ${env.ioredis} connection`);
   lines.push(`- Each queue: real BullMQ jobs, ${Object.entries(EXPECTED_COUNTS).map(([s, c]) => `${c} ${s}`).join(', ')}; history "week" adds ${WEEK.toLocaleString('en-US')} points to each of metrics:completed:data and metrics:failed:data`);
@@ -1897,13 +1923,13 @@ function report(env, rows, load, timings, opts) {
     lines.push('');
     lines.push('Redis per refresh, and the bare-read floors (medians, CPU in ms; commands as `total_commands_processed`):');
     lines.push('');
-    lines.push('| N | history | R_counts CPU, commands | R_lua CPU, R_lua/R_counts | R_multi CPU, R_multi/R_counts | R_script CPU, commands | R_all CPU, commands | A_c CPU, commands | A CPU, commands | A_all CPU, commands | B CPU, commands | A_c/R_counts | A_c/R_script | A/R_all | A/B CPU | A_all/B CPU | durations read (background): EVAL_RO calls, Redis CPU ms, script ms, interval s |');
-    lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    lines.push('| N | history | R_counts CPU, commands | R_lua CPU, R_lua/R_counts | R_multi CPU, R_multi/R_counts | R_multi_tails CPU, R_multi_tails/R_counts | R_script CPU, commands | R_all CPU, commands | A_c CPU, commands | A CPU, commands | A_all CPU, commands | B CPU, commands | A_c/R_counts | A_c/R_script | A/R_all | A/B CPU | A_all/B CPU | durations read (background): EVAL_RO calls, Redis CPU ms, script ms, interval s |');
+    lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     const cell = (cpu, commands) => (Number.isFinite(cpu) ? `${fmtMs(cpu)}, ${fmtInt(commands)}` : 'n/a');
     for (const r of scrapes) {
       const d = r.durations;
       const durations = d ? `${fmtInt(d.calls)}, ${fmtMs(d.cpuMs)}, ${fmtMs(d.scriptMs)}, ${Number.isFinite(d.intervalSec) ? d.intervalSec.toFixed(1) : 'n/a'}` : 'not run';
-      lines.push(`| ${fmtInt(r.n)} | ${r.history} | ${cell(r.rCpuMs, r.rCommands)} | ${fmtMs(r.rLuaCpuMs)}, ${fmtRatio(r.luaToRCounts)} | ${fmtMs(r.rMultiCpuMs)}, ${fmtRatio(r.multiToRCounts)} | ${cell(r.rScriptCpuMs, r.rScriptCommands)} | ${cell(r.rAllCpuMs, r.rAllCommands)} | ${cell(r.aCCpuMs, r.aCCommands)} | ${cell(r.aCpuMs, r.aCommands)} | ${cell(r.aAllCpuMs, r.aAllCommands)} | ${cell(r.bCpuMs, r.bCommands)} | ${fmtRatio(r.countsToRCounts)} | ${fmtRatio(r.countsToRScript)} | ${fmtRatio(r.aToRAll)} | ${fmtRatio(r.cpuRatioA)} | ${fmtRatio(r.cpuRatioAll)} | ${durations} |`);
+      lines.push(`| ${fmtInt(r.n)} | ${r.history} | ${cell(r.rCpuMs, r.rCommands)} | ${fmtMs(r.rLuaCpuMs)}, ${fmtRatio(r.luaToRCounts)} | ${fmtMs(r.rMultiCpuMs)}, ${fmtRatio(r.multiToRCounts)} | ${fmtMs(r.rMultiTailsCpuMs)}, ${fmtRatio(r.multiTailsToRCounts)} | ${cell(r.rScriptCpuMs, r.rScriptCommands)} | ${cell(r.rAllCpuMs, r.rAllCommands)} | ${cell(r.aCCpuMs, r.aCCommands)} | ${cell(r.aCpuMs, r.aCommands)} | ${cell(r.aAllCpuMs, r.aAllCommands)} | ${cell(r.bCpuMs, r.bCommands)} | ${fmtRatio(r.countsToRCounts)} | ${fmtRatio(r.countsToRScript)} | ${fmtRatio(r.aToRAll)} | ${fmtRatio(r.cpuRatioA)} | ${fmtRatio(r.cpuRatioAll)} | ${durations} |`);
     }
     lines.push('');
   }
