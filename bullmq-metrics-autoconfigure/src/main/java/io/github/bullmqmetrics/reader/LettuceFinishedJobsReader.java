@@ -65,22 +65,24 @@ public class LettuceFinishedJobsReader implements FinishedJobsReader {
 	public static final Duration SETTLE_TIME = Duration.ofSeconds(2);
 
 	/**
-	 * The most jobs one script call reads. A job costs about 5 to 8 µs inside Redis
-	 * (measured under a load of 250 jobs/s on a 2-core machine, with Redis on a CPU of
-	 * its own, see the benchmark); calls of 96 jobs averaged 665 µs there, but the
-	 * longest took 1.61 ms (a call that meets a retried job's options, Lua's garbage
-	 * collector or the network's interrupts). Pages of 48 keep even those under 1 ms, for
-	 * a few µs of Redis CPU per extra call. Options of more than 1 KiB per job on average
-	 * end a page early, so huge options cannot make a call longer.
+	 * The most jobs one script call reads. A job costs about 5 to 11 µs inside Redis
+	 * (measured under a load of 250 jobs/s on a 2-core machine, see the benchmark). With
+	 * Redis on a CPU of its own and under a real-time policy, so that nothing preempted
+	 * it, calls of 48 jobs had a median of 470 µs and a longest of 1.36 ms: the longest
+	 * call is about three times the median there (Lua's garbage collector, which Redis
+	 * steps every 50 script calls, BullMQ's own among them; cache misses). Pages of 24
+	 * keep even those under 1 ms, for a few µs of Redis CPU per extra call. Options of
+	 * more than 1 KiB per job on average end a page early, so huge options cannot make a
+	 * call longer.
 	 */
-	static final int JOBS_PER_CALL = 48;
+	static final int JOBS_PER_CALL = 24;
 
 	/**
 	 * How many queues share a call in the first round, when the reader does not yet know
-	 * how many jobs each has: each reads a first page of {@code JOBS_PER_CALL / 16} jobs
+	 * how many jobs each has: each reads a first page of {@code JOBS_PER_CALL / 8} jobs
 	 * per outcome.
 	 */
-	private static final int FIRST_ROUND_QUEUES_PER_CALL = 8;
+	static final int FIRST_ROUND_QUEUES_PER_CALL = 4;
 
 	/** The most queues one call reads. */
 	static final int MAX_QUEUES_PER_CALL = 100;

@@ -288,10 +288,13 @@ class LettuceFinishedJobsReaderTests {
 
 	@Test
 	void readsQueuesWithFewJobsTogetherInOneReadOnlyScriptCallAndNoWrite() {
-		List<String> queues = IntStream.range(0, 5).mapToObj((i) -> "calls-" + i).toList();
+		// As many queues as share a call in the first round.
+		List<String> queues = IntStream.range(0, LettuceFinishedJobsReader.FIRST_ROUND_QUEUES_PER_CALL)
+			.mapToObj((i) -> "calls-" + i)
+			.toList();
 		LettuceFinishedJobsReader reader = reader(new FinishedJobCursors(Instant.now()), 1000);
 		reader.read(queues);
-		// Within the first round's page (JOBS_PER_CALL / 16 jobs per queue and outcome).
+		// Within the first round's page (JOBS_PER_CALL / 8 jobs per queue and outcome).
 		finish(Version.V6, queues.get(0), false, sleeping("one", 3));
 		Map<String, Long> before = this.redis.commandCalls();
 		reader.read(queues);
