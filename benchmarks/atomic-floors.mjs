@@ -40,6 +40,34 @@ const COUNTS_SCRIPT = [
   'return r',
 ].join('\n');
 
+// R_lua_script: the reads of R_script (every number the exporter's counts script reads with latency
+// off: R_counts' reads, HMGET meta instead of HGET, ZCARD repeat, PTTL limiter, the tail of a
+// non-empty wait or paused list, GET limiter under a global rate limit, EXISTS of an empty-looking
+// queue) in the least Lua that makes them: no error handling, no decoding, a flat row per queue.
+// The exporter's script against it is the cost of the script's own logic, not of Lua's calls.
+const SCRIPT_SUFFIXES = ['wait', 'paused', 'active', 'prioritized', 'delayed', 'completed', 'failed',
+  'waiting-children', 'meta', 'metrics:completed', 'metrics:failed', 'id', 'events', 'repeat', 'limiter'];
+const SCRIPT_READS_SCRIPT = [
+  'local c = redis.call',
+  'local r = {}',
+  `for b = 0, #KEYS - 1, ${SCRIPT_SUFFIXES.length} do`,
+  '  local w, p = c("LLEN", KEYS[b + 1]), c("LLEN", KEYS[b + 2])',
+  '  local meta = c("HMGET", KEYS[b + 9], "paused", "version", "max", "concurrency")',
+  '  local row = {w, w > 0 and c("LINDEX", KEYS[b + 1], -1) or false, p, p > 0 and c("LINDEX", KEYS[b + 2], -1) or false,',
+  '    c("LLEN", KEYS[b + 3]), c("ZCARD", KEYS[b + 4]), c("ZCARD", KEYS[b + 5]), c("ZCARD", KEYS[b + 6]),',
+  '    c("ZCARD", KEYS[b + 7]), c("ZCARD", KEYS[b + 8]), meta[1] or false, meta[2] or false, meta[4] or false,',
+  '    c("HGET", KEYS[b + 10], "count"), c("HGET", KEYS[b + 11], "count"), c("ZCARD", KEYS[b + 14]),',
+  '    meta[3] and c("GET", KEYS[b + 15]) or false, c("PTTL", KEYS[b + 15])}',
+  '  if not (meta[1] or meta[2] or row[14] or row[15]) and w + p + row[5] + row[6] + row[7] + row[8] + row[9] + row[10] == 0 then',
+  '    row[#row + 1] = c("EXISTS", KEYS[b + 9], KEYS[b + 12], KEYS[b + 13])',
+  '  end',
+  '  r[#r + 1] = row',
+  'end',
+  'return r',
+].join('\n');
+// Where R_lua_script's row has ZCARD completed.
+const SCRIPT_COMPLETED = 7;
+
 const batches = (names, perCall) => {
   const result = [];
   for (let i = 0; i < names.length; i += perCall) result.push(names.slice(i, i + perCall));
@@ -55,20 +83,24 @@ function checkFailed(replies) {
   if (failed) throw new Error(`An atomic floor read failed: ${failed[0].message}`);
 }
 
-// R_lua: returns the number of script calls sent. `expectedCompleted` proves it read the seeded keys.
-export async function luaReads(client, names, perCall, expectedCompleted) {
-  const sha = await client.script('LOAD', COUNTS_SCRIPT);
+// R_lua (scriptReads false) and R_lua_script (true): returns the number of script calls sent.
+// `expectedCompleted` proves it read the seeded keys.
+export async function luaReads(client, names, perCall, expectedCompleted, scriptReads = false) {
+  const sha = await client.script('LOAD', scriptReads ? SCRIPT_READS_SCRIPT : COUNTS_SCRIPT);
+  const keysOfQueue = scriptReads ? (name) => SCRIPT_SUFFIXES.map((suffix) => `bull:${name}:${suffix}`) : keysOf;
+  const completedAt = scriptReads ? SCRIPT_COMPLETED : COMPLETED;
+  const label = scriptReads ? 'R_lua_script' : 'R_lua';
   const pipeline = client.pipeline();
   const plan = batches(names, perCall);
   for (const batch of plan) {
-    const keys = batch.flatMap(keysOf);
+    const keys = batch.flatMap(keysOfQueue);
     pipeline.call('EVALSHA_RO', sha, keys.length, ...keys);
   }
   const replies = await pipeline.exec();
   checkFailed(replies);
   replies.forEach(([, rows], i) => rows.forEach((row, j) => {
-    if (row[COMPLETED] !== expectedCompleted) {
-      throw new Error(`R_lua read of ${plan[i][j]}: ZCARD completed ${row[COMPLETED]}, seeded ${expectedCompleted}`);
+    if (row[completedAt] !== expectedCompleted) {
+      throw new Error(`${label} read of ${plan[i][j]}: ZCARD completed ${row[completedAt]}, seeded ${expectedCompleted}`);
     }
   }));
   return plan.length;
