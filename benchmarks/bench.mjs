@@ -1649,6 +1649,8 @@ async function loadPhase({ opts, redis, probe }) {
       workloadCommands: window.commands,
       durationsMs,
       durationsCalls: reads.calls,
+      // From this checkout's source: the jar under test is expected to be built from it.
+      jobsPerCall: JOBS_PER_CALL,
       durationsShare: durationsMs / workloadCpuMs,
       observed: seriesSum(last.body, 'bullmq_job_durations_observed_total', names) - observedBefore,
       missed: seriesSum(last.body, 'bullmq_job_durations_missed_total', names) - missedBefore,
@@ -1876,7 +1878,7 @@ function targets(rows, load, opts) {
       // jobs, several queues or further pages of one queue taking further calls.
       const fits = load ? Math.floor(ONE_MS / load.usecPerJob) : NaN;
       const busy = load
-        ? `under load (${load.pinning ?? 'not pinned'}; Redis waited ${fmtMs(load.redisWaitedMs)} ms for a CPU): longest ${fmtUsec(load.longestDurations.maxUsec)} of ${load.longestDurations.calls} calls logged at >= ${load.slowlogUsec} µs, ${fmtInt(load.longestDurations.overOneMs)} over 1 ms, mean ${fmtUsec((1000 * load.durationsMs) / load.durationsCalls)} over ${load.durationsCalls} calls; about ${fmtUsec(load.usecPerJob)} per job read, so 1 ms holds about ${fmtInt(fits)} jobs per call, against the page of ${JOBS_PER_CALL} jobs a call (LettuceFinishedJobsReader.JOBS_PER_CALL) that a read is split into`
+        ? `under load (${load.pinning ?? 'not pinned'}; Redis waited ${fmtMs(load.redisWaitedMs)} ms for a CPU): longest ${fmtUsec(load.longestDurations.maxUsec)} of ${load.longestDurations.calls} calls logged at >= ${load.slowlogUsec} µs, ${fmtInt(load.longestDurations.overOneMs)} over 1 ms, mean ${fmtUsec((1000 * load.durationsMs) / load.durationsCalls)} over ${load.durationsCalls} calls; about ${fmtUsec(load.usecPerJob)} per job read, so 1 ms holds about ${fmtInt(fits)} jobs per call, against the page of ${load.jobsPerCall ?? JOBS_PER_CALL} jobs a call (LettuceFinishedJobsReader.JOBS_PER_CALL) that a read is split into`
         : 'under load: not run';
       return `${idle}; ${busy}`;
     });
@@ -1968,7 +1970,7 @@ function report(env, rows, load, timings, opts) {
     lines.push('');
     lines.push(`- Workload: ${load.workers} BullMQ ${BULLMQ_VERSION} Workers in a separate Node process (${load.workers / load.queues} per queue, concurrency ${load.concurrency}, ${load.jobMs} ms per job, ${fmtPercent(load.fail)} failing) on ${load.queues} queues; ${fmtInt(load.added)} jobs added at ${load.rate}/s for ${load.seconds} s; ${fmtInt(load.completed)} completed and ${fmtInt(load.failed)} failed in ${load.windowSeconds.toFixed(1)} s: ${load.jobsPerSecond.toFixed(0)} jobs/s. The exporter saw ${fmtInt(load.workersSeen)} workers on these queues before the load`);
     lines.push(`- Workload's Redis CPU: ${fmtMs(load.workloadCpuMs)} ms (used_cpu from the first job added to the last finished, less the exporter's EVAL_RO time and the INFO probes); ${fmtInt(load.workloadCommands)} commands`);
-    lines.push(`- Durations reads: ${fmtInt(load.durationsCalls)} EVAL_RO calls (reads of ${load.queues} queues, in pages of at most 48 jobs a call), ${fmtMs(load.durationsMs)} ms inside Redis, ${fmtUsec(load.usecPerJob)} per job read (INFO commandstats usec, which includes every call the script makes), up to the first read that started more than 2 s after the last job finished: ${fmtPercent(load.durationsShare)} of the workload's Redis CPU. Not included: reading each call's request and writing its reply, a few µs per call`);
+    lines.push(`- Durations reads: ${fmtInt(load.durationsCalls)} EVAL_RO calls (reads of ${load.queues} queues, in pages of at most ${load.jobsPerCall ?? JOBS_PER_CALL} jobs a call), ${fmtMs(load.durationsMs)} ms inside Redis, ${fmtUsec(load.usecPerJob)} per job read (INFO commandstats usec, which includes every call the script makes), up to the first read that started more than 2 s after the last job finished: ${fmtPercent(load.durationsShare)} of the workload's Redis CPU. Not included: reading each call's request and writing its reply, a few µs per call`);
     lines.push(`- Longest durations call: ${fmtUsec(load.longestDurations.maxUsec)} (SLOWLOG at ${load.slowlogUsec} µs: ${load.longestDurations.calls} calls at or above it, ${fmtInt(load.longestDurations.overOneMs)} over 1 ms)`);
     const shared = load.sharedRedisCpu?.length
       ? `; other tasks last seen on Redis' CPU, with their CPU time during the load: ${load.sharedRedisCpu.slice(0, 8).map(([name, ms]) => `${name} ${fmtMs(ms)} ms`).join(', ')}`
