@@ -41,9 +41,6 @@ if withLatency then
   end
 end
 
--- The positions of the lengths and cardinalities in a row.
-local COUNTED = {2, 4, 6, 7, 8, 9, 10, 11}
-
 -- A tail is looked up only in a list that has one, and meta's fields come from one
 -- HMGET: about a dozen calls for a typical queue. The tail is needed for the counts
 -- too, latency or not: a legacy marker there is not a job.
@@ -160,42 +157,45 @@ local function read(b)
   local waiting = call('LLEN', KEYS[b + 1])
   local paused = call('LLEN', KEYS[b + 2])
   local meta = call('HMGET', KEYS[b + 9], 'paused', 'version', 'max', 'concurrency')
-  local row = {
-    1,
-    waiting, tail(KEYS[b + 1], waiting),
-    paused, tail(KEYS[b + 2], paused),
-    call('LLEN', KEYS[b + 3]),
-    call('ZCARD', KEYS[b + 4]), call('ZCARD', KEYS[b + 5]), call('ZCARD', KEYS[b + 6]),
-    call('ZCARD', KEYS[b + 7]), call('ZCARD', KEYS[b + 8]),
-    meta[1] and 1 or 0, meta[2],
-    call('HGET', KEYS[b + 10], 'count'), call('HGET', KEYS[b + 11], 'count')
-  }
+  local waitTail, pausedTail = tail(KEYS[b + 1], waiting), tail(KEYS[b + 2], paused)
+  local active = call('LLEN', KEYS[b + 3])
+  local prioritized, delayed = call('ZCARD', KEYS[b + 4]), call('ZCARD', KEYS[b + 5])
+  local completed, failed = call('ZCARD', KEYS[b + 6]), call('ZCARD', KEYS[b + 7])
+  local waitingChildren = call('ZCARD', KEYS[b + 8])
+  local completedTotal, failedTotal = call('HGET', KEYS[b + 10], 'count'), call('HGET', KEYS[b + 11], 'count')
   -- Only a queue that looks empty pays for the check that it exists at all.
-  local present = (meta[1] or meta[2] or row[14] or row[15]) and 1 or 0
-  for _, i in ipairs(COUNTED) do
-    if row[i] ~= 0 then present = 1 end
-  end
-  if present == 0 then
+  local present = 1
+  if not (meta[1] or meta[2] or completedTotal or failedTotal) and waiting + paused + active + prioritized
+      + delayed + completed + failed + waitingChildren == 0 then
     present = call('EXISTS', KEYS[b + 9], KEYS[b + 12], KEYS[b + 13])
   end
-  row[16] = present
+  local row = {
+    1, waiting, waitTail, paused, pausedTail, active, prioritized, delayed, completed, failed,
+    waitingChildren, meta[1] and 1 or 0, meta[2], completedTotal, failedTotal, present,
+    false, false, call('ZCARD', KEYS[b + 14]), rateLimitTtl(b, meta[3]), meta[4]
+  }
   if now then
     row[17], row[18] = latency(b, row)
-  else
-    row[17], row[18] = false, false
   end
-  row[19] = call('ZCARD', KEYS[b + 14])
-  row[20] = rateLimitTtl(b, meta[3])
-  row[21] = meta[4]
   return row
 end
 
 local result = {}
-for b = 0, #KEYS - 1, 15 do
-  local ok, row = pcall(read, b)
-  if not ok then
-    row = {0, type(row) == 'table' and row.err or tostring(row)}
+-- One protected call for the whole batch; only when a key cannot be read (a wrong type)
+-- is each queue read again on its own, so that one broken queue does not hide the others.
+local ok = pcall(function()
+  for b = 0, #KEYS - 1, 15 do
+    result[#result + 1] = read(b)
   end
-  result[#result + 1] = row
+end)
+if not ok then
+  result = {}
+  for b = 0, #KEYS - 1, 15 do
+    local fine, row = pcall(read, b)
+    if not fine then
+      row = {0, type(row) == 'table' and row.err or tostring(row)}
+    end
+    result[#result + 1] = row
+  end
 end
 return result
