@@ -1147,9 +1147,49 @@ function crossCheck(aBody, bBody, names) {
 // Between two timings, collect Node's garbage (run.sh passes --expose-gc): after a B with history,
 // Node's collector would otherwise work through gigabytes on the second core while the next timing
 // runs, and charge B's cost to whatever comes next.
+// The exporters' JVMs, while a scrape phase runs: settle() waits for them to go quiet.
+let quietPids = [];
+// How long settle() waited for them in all, in ms, and how often it gave up.
+const settleStats = { waitedMs: 0, gaveUp: 0 };
+
+// CPU time of every thread of the given processes, in ns (/proc/<pid>/task/<tid>/schedstat).
+function threadsRunNs(pids) {
+  let ns = 0;
+  for (const pid of pids) {
+    let tids;
+    try {
+      tids = fs.readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // the thread ended
+      }
+    }
+  }
+  return ns;
+}
+
 async function settle() {
   globalThis.gc?.();
   await sleep(20);
+  // A JVM that has just rendered tens of thousands of series goes on collecting its garbage (and
+  // compiling) on the other core for a while, and would slow down whatever is timed next on a
+  // 2-core machine: wait, at most 2 s, until the exporters together use under 10% of a core.
+  const started = performance.now();
+  while (quietPids.length) {
+    const before = threadsRunNs(quietPids);
+    await sleep(20);
+    if (threadsRunNs(quietPids) - before < 2e6) break;
+    if (performance.now() - started > 2000) {
+      settleStats.gaveUp++;
+      break;
+    }
+  }
+  settleStats.waitedMs += performance.now() - started;
 }
 
 // One timed window: Redis INFO before and after. The A_all exporter reads job durations in the
@@ -1253,6 +1293,8 @@ async function measure({ opts, n, names, history, exporters, queues, probe, info
   };
   const cpuBefore = cpuSnapshot(pids);
   const loadBefore = os.loadavg()[0];
+  quietPids = Object.values(exporters).map((exporter) => exporter.child.pid);
+  const settledBefore = { ...settleStats };
   for (let round = 0; round < rounds; round++) {
     // Alternate the order, so that neither side always runs right after the other.
     const order = round % 2 === 0 ? [...cold, 'b'] : ['b', ...[...cold].reverse()];
@@ -1284,6 +1326,8 @@ async function measure({ opts, n, names, history, exporters, queues, probe, info
     log(`  round ${round + 1}/${rounds}: ${cold.map((k) => `${EXPORTERS[k].label} ${at(k).ms.toFixed(1)} ms`).join(', ')}, B ${at('b').ms.toFixed(1)} ms, ${cached.map((k) => `${EXPORTERS[k].label} ${at(k).ms.toFixed(1)} ms`).join(', ')}; Redis CPU R_counts ${at('rCounts').cpuMs.toFixed(1)} ms, R_all ${at('rAll').cpuMs.toFixed(1)} ms`);
   }
   const others = otherCores(cpuBefore, cpuSnapshot(pids));
+  quietPids = [];
+  log(`  settling between timings: ${(settleStats.waitedMs - settledBefore.waitedMs).toFixed(0)} ms in all waiting for the exporters' JVMs to go quiet, ${settleStats.gaveUp - settledBefore.gaveUp} times given up after 2 s`);
   const load = [loadBefore, os.loadavg()[0]];
   if (ctx.retakes || ctx.overlaps) log(`  background reads of job durations: ${ctx.retakes} windows taken again, ${ctx.overlaps} kept with their EVAL_RO time taken out`);
   // Alone, after the rounds: each takes a core for a JVM of its own.
