@@ -455,13 +455,7 @@ function pinRedis(opts, redisPid, otherPids) {
 function tasksSnapshot() {
   const tasks = new Map();
   for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    let tids;
-    try {
-      tids = fs.readdirSync(`/proc/${pid}/task`);
-    } catch {
-      continue;
-    }
-    for (const tid of tids) {
+    for (const tid of threadIds(pid)) {
       try {
         const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
         const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
@@ -1152,17 +1146,20 @@ let quietPids = [];
 // How long settle() waited for them in all, in ms, and how often it gave up.
 const settleStats = { waitedMs: 0, gaveUp: 0 };
 
+// The threads of a process, none once it has ended.
+function threadIds(pid) {
+  try {
+    return fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+}
+
 // CPU time of every thread of the given processes, in ns (/proc/<pid>/task/<tid>/schedstat).
 function threadsRunNs(pids) {
   let ns = 0;
   for (const pid of pids) {
-    let tids;
-    try {
-      tids = fs.readdirSync(`/proc/${pid}/task`);
-    } catch {
-      continue;
-    }
-    for (const tid of tids) {
+    for (const tid of threadIds(pid)) {
       try {
         ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
       } catch {
