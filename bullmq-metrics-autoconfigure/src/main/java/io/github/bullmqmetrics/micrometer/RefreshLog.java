@@ -28,9 +28,9 @@ import io.github.bullmqmetrics.reader.BullMqSnapshot;
 import io.github.bullmqmetrics.reader.QueueSnapshot;
 
 /**
- * Logs what changes from one read of Redis to the next, each change once: an outage and
- * its end, a queue that cannot be read and its recovery, and a queue that has no data at
- * all under the prefix. Add it to a {@link SnapshotCache} as a listener.
+ * Logs what changes from one read of Redis to the next, each change once: an outage (once
+ * per cause) and its end, a queue that cannot be read and its recovery, and a queue that
+ * has no data at all under the prefix. Add it to a {@link SnapshotCache} as a listener.
  *
  * @author bullmq-metrics authors
  */
@@ -41,6 +41,9 @@ public final class RefreshLog implements Consumer<Refresh> {
 	private final String prefix;
 
 	private boolean up = true;
+
+	/** The causes of failed reads logged since reads last worked. */
+	private final Set<String> loggedCauses = new HashSet<>();
 
 	private final Set<String> failingQueues = new HashSet<>();
 
@@ -60,11 +63,15 @@ public final class RefreshLog implements Consumer<Refresh> {
 	public synchronized void accept(Refresh refresh) {
 		BullMqSnapshot snapshot = refresh.snapshot();
 		if (snapshot == null) {
-			if (this.up) {
-				logger.warn("Cannot read BullMQ's data from Redis (" + refresh.failureCause() + "): "
+			// Once per cause: a first read that fails for a passing reason (Lettuce's own
+			// error while a connection attempt with wrong credentials is torn down, say)
+			// must not hide the lasting one that follows.
+			String cause = String.valueOf(refresh.failureCause());
+			if (this.loggedCauses.add(cause)) {
+				logger.warn("Cannot read BullMQ's data from Redis (" + cause + "): "
 						+ sentence(String.valueOf(refresh.failureMessage()))
-						+ " Job counts are NaN and bullmq_exporter_up is 0 "
-						+ "until a read succeeds; this is logged again only on recovery.");
+						+ " Job counts are NaN and bullmq_exporter_up is 0 until a read succeeds; this is "
+						+ "logged again only for another cause, or on recovery.");
 			}
 			this.up = false;
 			return;
@@ -73,6 +80,7 @@ public final class RefreshLog implements Consumer<Refresh> {
 			logger.info("Reading BullMQ's data from Redis works again");
 		}
 		this.up = true;
+		this.loggedCauses.clear();
 		logQueueFailures(snapshot);
 		logMissingQueues(snapshot);
 		logUnavailableParts(snapshot);
