@@ -73,7 +73,9 @@ end
 -- The delay the job was added with. The hash's own 'delay' is reset to 0 when a delayed
 -- job is promoted, and becomes the backoff on a retry; 'opts' keeps the original.
 local function originalDelay(opts)
-  if not opts then
+  -- Most jobs are added without a delay, and BullMQ writes no 'delay' into their opts: such
+  -- opts are not decoded at all (JSON.stringify never escapes the letters of a key).
+  if not opts or not string.find(opts, '"delay"', 1, true) then
     return 0
   end
   local ok, decoded = pcall(cjson.decode, opts)
