@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { createRedisBackend, FlowProducer, MetricsTime, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 
-import { COUNTS_READS, TAIL_READS, luaReads, multiReads } from './atomic-floors.mjs';
+import { COUNTS_READS, TAIL_READS, luaReads, multiAllReads, multiReads, planNextJobs } from './atomic-floors.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 // The exporter's batch size, from its source, so that R_lua and R_multi batch as the exporter does.
@@ -957,6 +957,12 @@ async function bareReads(client, names) {
 // that is due, ZCOUNT. Three round trips. Neither runs a script.
 const MARKER = /^0(:|$)/;
 
+// The least atomic read of what A reads in round i: the cheaper of R_lua_all and R_multi_all (NaN in
+// the JSON of a run from before they were measured).
+function atomicAll(samples, i) {
+  return Math.min(samples.rLuaAll?.[i]?.cpuMs ?? NaN, samples.rMultiAll?.[i]?.cpuMs ?? NaN);
+}
+
 async function bareReadsOfEverything(client, names, { clientList, latency }) {
   const key = (name, suffix) => `bull:${name}:${suffix}`;
   const exec = async (pipeline) => {
@@ -1264,7 +1270,8 @@ async function measure({ opts, n, names, history, exporters, queues, probe, info
   lastB = undefined;
   for (const key of Object.keys(last)) delete last[key];
 
-  const samples = { b: [], rCounts: [], rLua: [], rLuaScript: [], rMulti: [], rMultiTails: [], rScript: [], rAll: [] };
+  const samples = { b: [], rCounts: [], rLua: [], rLuaScript: [], rMulti: [], rMultiTails: [], rScript: [], rAll: [], rLuaAll: [], rMultiAll: [] };
+  const nextJobs = await planNextJobs(probe, names);
   for (const key of [...cold, ...cached]) samples[key] = [];
   const runCold = async (key) => {
     const { result, delta } = await timedWindow(ctx, () => scrape(exporters[key]), ownEvalRo[key]);
@@ -1307,7 +1314,7 @@ async function measure({ opts, n, names, history, exporters, queues, probe, info
     await settle();
     await runR('rLua', () => luaReads(probe, names, QUEUES_PER_CALL, JOBS.completed));
     await settle();
-    await runR('rLuaScript', () => luaReads(probe, names, QUEUES_PER_CALL, JOBS.completed, true));
+    await runR('rLuaScript', () => luaReads(probe, names, QUEUES_PER_CALL, JOBS.completed, 'script'));
     await settle();
     await runR('rMulti', () => multiReads(probe, names, QUEUES_PER_CALL, JOBS.completed));
     await settle();
@@ -1319,8 +1326,12 @@ async function measure({ opts, n, names, history, exporters, queues, probe, info
     }
     await runR('rAll', () => bareReadsOfEverything(probe, names, { clientList: true, latency: true }));
     await settle();
+    await runR('rLuaAll', () => luaReads(probe, names, QUEUES_PER_CALL, JOBS.completed, 'all'));
+    await settle();
+    await runR('rMultiAll', () => multiAllReads(probe, nextJobs, QUEUES_PER_CALL, JOBS.completed));
+    await settle();
     const at = (key) => samples[key].at(-1);
-    log(`  round ${round + 1}/${rounds}: ${cold.map((k) => `${EXPORTERS[k].label} ${at(k).ms.toFixed(1)} ms`).join(', ')}, B ${at('b').ms.toFixed(1)} ms, ${cached.map((k) => `${EXPORTERS[k].label} ${at(k).ms.toFixed(1)} ms`).join(', ')}; Redis CPU R_counts ${at('rCounts').cpuMs.toFixed(1)} ms, R_all ${at('rAll').cpuMs.toFixed(1)} ms`);
+    log(`  round ${round + 1}/${rounds}: ${cold.map((k) => `${EXPORTERS[k].label} ${at(k).ms.toFixed(1)} ms`).join(', ')}, B ${at('b').ms.toFixed(1)} ms, ${cached.map((k) => `${EXPORTERS[k].label} ${at(k).ms.toFixed(1)} ms`).join(', ')}; Redis CPU R_counts ${at('rCounts').cpuMs.toFixed(1)} ms, R_all ${at('rAll').cpuMs.toFixed(1)} ms, R_lua_all ${at('rLuaAll').cpuMs.toFixed(1)} ms, R_multi_all ${at('rMultiAll').cpuMs.toFixed(1)} ms`);
   }
   const others = otherCores(cpuBefore, cpuSnapshot(pids));
   quietPids = [];
@@ -1360,6 +1371,13 @@ async function measure({ opts, n, names, history, exporters, queues, probe, info
       aToRAll: samples.a.map((x, i) => x.cpuMs / samples.rAll[i].cpuMs),
     },
     floorAllRatios: mAll ? samples.rAll.map((x, i) => (x.cpuMs + mAll.medianMs) / samples.b[i].ms) : [],
+    // The same floors for an atomic read: the cheaper, in each round, of the least Lua (R_lua_all) and
+    // the least transaction (R_multi_all) that read what A reads.
+    floorAtomicARatios: samples.rAll.map((x, i) => (atomicAll(samples, i) + m.medianMs) / samples.b[i].ms),
+    floorAtomicAllRatios: mAll ? samples.rAll.map((x, i) => (atomicAll(samples, i) + mAll.medianMs) / samples.b[i].ms) : [],
+    // Redis CPU of the bare and the atomic reads of what A reads, against B's, per round.
+    rAllToBCpu: samples.rAll.map((x, i) => x.cpuMs / samples.b[i].cpuMs),
+    atomicAllToBCpu: samples.rAll.map((x, i) => atomicAll(samples, i) / samples.b[i].cpuMs),
     aBytes: Buffer.byteLength(bodies.a), aAllBytes: bodies.all ? Buffer.byteLength(bodies.all) : NaN, bBytes,
     seriesAll: bodies.all ? countBullmqSeries(bodies.all) : NaN,
     seriesA: countBullmqSeries(bodies.a),
@@ -1783,6 +1801,16 @@ function summarize(result) {
     multiTailsToRCounts: median(result.rRatios.multiTailsToRCounts ?? []),
     countsToRLuaScript: median(result.rRatios.countsToRLuaScript ?? []),
     rAllCpuMs: median(pick(s.rAll, 'cpuMs')),
+    rLuaAllCpuMs: median(pick(s.rLuaAll, 'cpuMs')),
+    rMultiAllCpuMs: median(pick(s.rMultiAll, 'cpuMs')),
+    rAtomicAllCpuMs: median((s.rAll ?? []).map((x, i) => atomicAll(s, i))),
+    floorAtomicARatio: median(result.floorAtomicARatios ?? []),
+    floorAtomicAllRatio: median(result.floorAtomicAllRatios ?? []),
+    rAllToBCpu: median(result.rAllToBCpu ?? []),
+    atomicAllToBCpu: median(result.atomicAllToBCpu ?? []),
+    // Per-round ranges of the floors, for the report's table of floors.
+    floorSpreads: Object.fromEntries(['floorARatios', 'floorAtomicARatios', 'floorAllRatios', 'floorAtomicAllRatios', 'rAllToBCpu', 'atomicAllToBCpu']
+      .map((key) => [key, { min: min(result[key] ?? []), max: max(result[key] ?? []) }])),
     rScriptCommands: median(pick(s.rScript, 'commands')),
     rAllCommands: median(pick(s.rAll, 'commands')),
     aCCpuMs: median(pick(s.counts, 'cpuMs')),
@@ -1863,11 +1891,17 @@ function targets(rows, load, opts) {
     const verdict = r === undefined ? 'NOT RUN' : !Number.isFinite(v) ? 'NOT MEASURED' : v <= limit ? 'PASS' : 'MISS';
     list.push(r === undefined ? `- ${verdict}: ${label}` : `- ${verdict}: ${label} (${detail(r)})`);
   };
-  const abDetail = (ratio, wRatio, floorRatio, limit, names = ['A/B', 'W/B', '(R+M)/B']) => (r) => {
+  // atomicFloor, where given, is the same floor for an atomic read (R_atomic_all in place of R_all).
+  const abDetail = (ratio, wRatio, floorRatio, limit, names = ['A/B', 'W/B', '(R+M)/B'], atomicFloor) => (r) => {
+    const atomic = atomicFloor && Number.isFinite(atomicFloor(r))
+      ? `; for an atomic read of the same, ${names[3]} = ${fmtRatio(atomicFloor(r))} (R_atomic_all = ${fmtMs(r.rAtomicAllCpuMs)} ms, the cheaper in each round of the least Lua, R_lua_all = ${fmtMs(r.rLuaAllCpuMs)} ms, and the least transaction, R_multi_all = ${fmtMs(r.rMultiAllCpuMs)} ms)`
+      : '';
     const reach = floorRatio(r) > limit
       ? `; out of reach here: the floor is above ${limit}, so no exporter that reads these keys and renders through Micrometer can meet it on this machine`
-      : '';
-    return `${names[0]} = ${fmtRatio(ratio(r))}; ${names[1]} = ${fmtRatio(wRatio(r))}; floor ${names[2]} = ${fmtRatio(floorRatio(r))}${reach}`;
+      : atomic && atomicFloor(r) > limit
+        ? `; out of reach here for an atomic read: that floor is above ${limit}, so no exporter that reads these keys atomically and renders through Micrometer can meet it on this machine`
+        : '';
+    return `${names[0]} = ${fmtRatio(ratio(r))}; ${names[1]} = ${fmtRatio(wRatio(r))}; floor ${names[2]} = ${fmtRatio(floorRatio(r))}${atomic}${reach}`;
   };
   const scraped = (n, history) => {
     const r = row(n, history);
@@ -1882,20 +1916,23 @@ function targets(rows, load, opts) {
   const n = opts.targetSize;
   const t = scraped(n, 'none');
   // 1. Durations off
-  add(`A/B <= 0.6 at N=${n}, no history, durations off (A)`, t, 0.6, (r) => r.ratio, (r) => `${abDetail((r) => r.ratio, (r) => r.wRatio, (r) => r.floorARatio, 0.6, ['A/B', 'W/B', '(R_all+M)/B, R_all being the bare reads of what A reads (latency and workers too),'])(r)}; for the counts alone, (R_counts+M)/B = ${fmtRatio(r.floorRatio)}`);
+  add(`A/B <= 0.6 at N=${n}, no history, durations off (A)`, t, 0.6, (r) => r.ratio, (r) => `${abDetail((r) => r.ratio, (r) => r.wRatio, (r) => r.floorARatio, 0.6, ['A/B', 'W/B', '(R_all+M)/B, R_all being the bare reads of what A reads (latency and workers too),', '(R_atomic_all+M)/B'], (r) => r.floorAtomicARatio)(r)}; for the counts alone, (R_counts+M)/B = ${fmtRatio(r.floorRatio)}`);
   add(`Redis CPU per refresh <= 1.2 x R_counts at N=${n}, no history, counts alone`, t, 1.2, (r) => r.countsToRCounts,
     (r) => `A_c/R_counts = ${fmtRatio(r.countsToRCounts)}, A_c = ${fmtMs(r.aCCpuMs)} ms, R_counts = ${fmtMs(r.rCpuMs)} ms. A_c has durations, workers and latency off; what it still reads besides the counts is schedulers, rate limit and global concurrency (ZCARD repeat and PTTL limiter, 2 cheap calls per queue): against the bare reads of exactly what A_c reads, A_c/R_script = ${fmtRatio(r.countsToRScript)} (R_script = ${fmtMs(r.rScriptCpuMs)} ms). The price of atomicity alone, for R_counts' own reads in batches of ${QUEUES_PER_CALL} queues: in one Lua script per batch R_lua/R_counts = ${fmtRatio(r.luaToRCounts)} (R_lua = ${fmtMs(r.rLuaCpuMs)} ms), a floor under any script-based read; in MULTI/EXEC R_multi/R_counts = ${fmtRatio(r.multiToRCounts)} (R_multi = ${fmtMs(r.rMultiCpuMs)} ms), but a transaction cannot read a tail only where a list has one, and right counts need the tails of wait and paused (a legacy marker there is no job): with them R_multi_tails/R_counts = ${fmtRatio(r.multiTailsToRCounts)} (R_multi_tails = ${fmtMs(r.rMultiTailsCpuMs)} ms)${atomicVerdict(r)}`);
   add(`Redis CPU per refresh <= 1.2 x R for the same reads at N=${n}, no history, durations, workers and latency off (A_c/R_script)`, t, 1.2, (r) => r.countsToRScript,
     (r) => `A_c/R_script = ${fmtRatio(r.countsToRScript)}; with workers on, A/R_all = ${fmtRatio(r.aToRAll)} (A = ${fmtMs(r.aCpuMs)} ms, R_all = ${fmtMs(r.rAllCpuMs)} ms). Against the least Lua that makes A_c's reads (R_lua_script = ${fmtMs(r.rLuaScriptCpuMs)} ms: the same commands, batches of ${QUEUES_PER_CALL}, no error handling, flat rows), A_c/R_lua_script = ${fmtRatio(r.countsToRLuaScript)}, what the exporter's script and client add to the least Lua, while R_lua_script/R_script = ${fmtRatio(r.rLuaScriptCpuMs / r.rScriptCpuMs)} is the price of making those reads inside Lua at all`);
   // 2. Every default meter on
   add(`A_all/B <= 1.0 at N=${n}, no history, every default meter on`, t, 1.0, (r) => r.ratioAll,
-    abDetail((r) => r.ratioAll, (r) => r.wAllRatio, (r) => r.floorAllRatio, 1.0, ['A_all/B', 'W_all/B', '(R_all+M_all)/B']));
+    abDetail((r) => r.ratioAll, (r) => r.wAllRatio, (r) => r.floorAllRatio, 1.0, ['A_all/B', 'W_all/B', '(R_all+M_all)/B', '(R_atomic_all+M_all)/B'], (r) => r.floorAtomicAllRatio));
   add(`A_all's Redis CPU per refresh <= 0.5 x B's at N=${n}, no history, every default meter on`, t, 0.5, (r) => r.cpuRatioAll, (r) => {
     const d = r.durations;
     const durations = d
       ? `; plus, in the background, one read of job durations per ${Number.isFinite(d.intervalSec) ? `${d.intervalSec.toFixed(0)} s` : 'interval'}: ${fmtMs(d.cpuMs)} ms of Redis CPU (${fmtInt(d.calls)} EVAL_RO calls, no finished job to read); with one scrape per read, (A_all + durations)/B = ${fmtRatio((r.aAllCpuMs + d.cpuMs) / r.bCpuMs)}`
       : '; the durations phase did not run';
-    return `A_all/B = ${fmtRatio(r.cpuRatioAll)}: ${fmtMs(r.aAllCpuMs)} ms against ${fmtMs(r.bCpuMs)} ms${durations}`;
+    const floors = Number.isFinite(r.atomicAllToBCpu)
+      ? `; floors: R_all/B = ${fmtRatio(r.rAllToBCpu)} for the bare reads of what A_all reads at a scrape, not atomic, and R_atomic_all/B = ${fmtRatio(r.atomicAllToBCpu)} for the least atomic read of the same${r.atomicAllToBCpu > 0.5 ? ', so no exporter that reads these numbers atomically can meet 0.5 on this machine' : ''}`
+      : '';
+    return `A_all/B = ${fmtRatio(r.cpuRatioAll)}: ${fmtMs(r.aAllCpuMs)} ms against ${fmtMs(r.bCpuMs)} ms${durations}${floors}`;
   });
   // 3. Longest exporter call inside Redis
   const sl = row(n, 'none')?.slowlog ? row(n, 'none') : undefined;
@@ -1980,6 +2017,17 @@ function report(env, rows, load, timings, opts) {
       lines.push(`| ${fmtInt(r.n)} | ${r.history} | ${fmtMs(r.aCMs)} | ${fmtMs(r.aMs)} | ${fmtMs(r.aAllMs)} | ${fmtMs(r.bMs)} | ${fmtRatio(r.ratioC)} | ${fmtRatio(r.ratio)} | ${fmtRatio(r.ratioAll)} | ${fmtMs(r.wAllMs)} | ${fmtRatio(r.wAllRatio)} | ${fmtMs(r.mAllMs)} (${fmtMs(r.mAllMinMs)}) | ${fmtRatio(r.floorAllRatio)} | ${fmtInt(r.seriesA)} / ${fmtInt(r.seriesAll)} |`);
     }
     lines.push('');
+    if (scrapes.some((r) => Number.isFinite(r.rAtomicAllCpuMs))) {
+      lines.push('The floors under A and A_all: median, and in brackets the lowest and highest of the rounds (each round\'s floor against that round\'s B). R_atomic_all is the cheaper, in each round, of R_lua_all (the least Lua that reads what A reads) and R_multi_all (the least transaction that does):');
+      lines.push('');
+      lines.push('| N | history | R_all CPU ms | R_lua_all CPU ms | R_multi_all CPU ms | R_atomic_all CPU ms | M ms | M_all ms | (R_all+M)/B | (R_atomic_all+M)/B | (R_all+M_all)/B | (R_atomic_all+M_all)/B | Redis CPU R_all/B | Redis CPU R_atomic_all/B |');
+      lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+      const spread = (r, value, key) => `${fmtRatio(value)} (${fmtRatio(r.floorSpreads?.[key]?.min)}–${fmtRatio(r.floorSpreads?.[key]?.max)})`;
+      for (const r of scrapes) {
+        lines.push(`| ${fmtInt(r.n)} | ${r.history} | ${fmtMs(r.rAllCpuMs)} | ${fmtMs(r.rLuaAllCpuMs)} | ${fmtMs(r.rMultiAllCpuMs)} | ${fmtMs(r.rAtomicAllCpuMs)} | ${fmtMs(r.mMs)} | ${fmtMs(r.mAllMs)} | ${spread(r, r.floorARatio, 'floorARatios')} | ${spread(r, r.floorAtomicARatio, 'floorAtomicARatios')} | ${spread(r, r.floorAllRatio, 'floorAllRatios')} | ${spread(r, r.floorAtomicAllRatio, 'floorAtomicAllRatios')} | ${spread(r, r.rAllToBCpu, 'rAllToBCpu')} | ${spread(r, r.atomicAllToBCpu, 'atomicAllToBCpu')} |`);
+      }
+      lines.push('');
+    }
     lines.push('Redis per refresh, and the bare-read floors (medians, CPU in ms; commands as `total_commands_processed`):');
     lines.push('');
     lines.push('| N | history | R_counts CPU, commands | R_lua CPU, R_lua/R_counts | R_multi CPU, R_multi/R_counts | R_multi_tails CPU, R_multi_tails/R_counts | R_lua_script CPU, A_c/R_lua_script | R_script CPU, commands | R_all CPU, commands | A_c CPU, commands | A CPU, commands | A_all CPU, commands | B CPU, commands | A_c/R_counts | A_c/R_script | A/R_all | A/B CPU | A_all/B CPU | durations read (background): EVAL_RO calls, Redis CPU ms, script ms, interval s |');
