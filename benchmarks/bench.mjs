@@ -417,6 +417,21 @@ function schedstat(pid) {
   }
 }
 
+// Time the hypervisor ran something else while a CPU of this virtual machine had work (steal, the
+// eighth figure of the CPU's line in /proc/stat), in ms, at the resolution of /proc/stat (1/CLK_TCK,
+// 10 ms). SCHED_FIFO keeps every task of the machine off Redis' CPU, but not the host: a call during
+// which the host took the CPU looks that much longer in SLOWLOG. `cpu` undefined: all CPUs.
+function stealMs(cpu) {
+  try {
+    const name = cpu === undefined ? 'cpu' : `cpu${cpu}`;
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.split(' ')[0] === name);
+    const steal = Number(line?.trim().split(/\s+/)[8]);
+    return Number.isFinite(steal) ? (steal * 1000) / CLK_TCK : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
 // How long one call holds Redis is timed by SLOWLOG, on the wall clock: on a small machine where the
 // benchmark's own processes (the exporter's JVM, the load's Workers, this Node process) share Redis'
 // CPUs, the scheduler preempts Redis in the middle of a call and the call looks milliseconds longer
@@ -441,6 +456,7 @@ function pinRedis(opts, redisPid, otherPids) {
   // sleeps in its event loop between commands, so it takes the CPU only while it works.
   const realTime = spawnSync('chrt', ['-f', '-p', '1', String(redisPid)], { stdio: 'ignore' }).status === 0;
   return {
+    cpu: cpus - 1,
     unpin: () => {
       if (realTime) spawnSync('chrt', ['-o', '-p', '0', String(redisPid)], { stdio: 'ignore' });
       pinned.forEach(([pid]) => set(pid, all));
@@ -1461,27 +1477,35 @@ async function slowlogPhase({ opts, names, exporters, probe, redis }) {
   const cold = ['a', 'counts', 'all'].filter((key) => exporters[key]);
   const pin = pinRedis(opts, redis.child.pid, [process.pid, ...Object.values(exporters).map((e) => e.child.pid)]);
   const schedBefore = schedstat(redis.child.pid);
+  const stealBefore = stealMs(pin.cpu);
   const restore = await slowlogOn(probe, 0, 1_000_000);
   try {
     // SLOWLOG counts a wait for a CPU inside the call that was running: a scrape (or a read of
     // durations) during which Redis' main thread waited more than PREEMPTED_USEC in all is taken
-    // again, at most `retakes` times, so that the longest call is the call's own work.
+    // again, at most `retakes` times, so that the longest call is the call's own work. So is one
+    // during which the host took Redis' CPU (steal), as far as /proc/stat's 10 ms resolution shows it.
     const entries = [];
     let retaken = 0;
+    let retakenForSteal = 0;
     let keptWaitUsec = 0;
+    let keptStealMs = 0;
     const take = async (work, retakes) => {
       for (let attempt = 0; ; attempt++) {
         await probe.slowlog('RESET');
         const before = schedstat(redis.child.pid);
+        const stolenBefore = stealMs(pin.cpu);
         await work();
         const after = schedstat(redis.child.pid);
+        const stolenMs = stealMs(pin.cpu) - stolenBefore || 0;
         const waitedUsec = before && after ? (after.waitNs - before.waitNs) / 1000 : 0;
-        if (waitedUsec <= PREEMPTED_USEC || attempt >= retakes) {
+        if ((waitedUsec <= PREEMPTED_USEC && stolenMs === 0) || attempt >= retakes) {
           entries.push(...(await slowlogEntries(probe)));
           keptWaitUsec = Math.max(keptWaitUsec, waitedUsec);
+          keptStealMs = Math.max(keptStealMs, stolenMs);
           return;
         }
         retaken++;
+        if (waitedUsec <= PREEMPTED_USEC) retakenForSteal++;
       }
     };
     for (let i = 0; i < opts.slowlogScrapes; i++) {
@@ -1502,7 +1526,9 @@ async function slowlogPhase({ opts, names, exporters, probe, redis }) {
       otherEvalRo: byKind.otherEvalRo.length,
       pinning: pin.description,
       retaken,
+      retakenForSteal,
       keptWaitUsec,
+      keptStealMs,
     };
     log(`  SLOWLOG: longest counts script ${fmtUsec(result.counts.maxUsec)} (${result.counts.calls} calls, mean ${fmtUsec(result.counts.meanUsec)}), CLIENT LIST ${fmtUsec(result.clientList.maxUsec)} (${result.clientList.calls}), durations script ${fmtUsec(result.durations.maxUsec)} (${result.durations.calls})`);
 
@@ -1527,7 +1553,8 @@ async function slowlogPhase({ opts, names, exporters, probe, redis }) {
     }
     const schedAfter = schedstat(redis.child.pid);
     result.redisWaitedMs = schedBefore && schedAfter ? (schedAfter.waitNs - schedBefore.waitNs) / 1e6 : NaN;
-    log(`  ${pin.description}; Redis' main thread waited ${fmtMs(result.redisWaitedMs)} ms for a CPU during the phase; ${retaken} scrapes or reads taken again, at most ${fmtUsec(keptWaitUsec)} of waiting in one kept`);
+    result.stolenMs = stealMs(pin.cpu) - stealBefore;
+    log(`  ${pin.description}; Redis' main thread waited ${fmtMs(result.redisWaitedMs)} ms for a CPU during the phase, and the host took ${fmtMs(result.stolenMs)} ms of its CPU (steal); ${retaken} scrapes or reads taken again (${retakenForSteal} for steal alone), at most ${fmtUsec(keptWaitUsec)} of waiting and ${fmtMs(keptStealMs)} ms of steal in one kept`);
     return result;
   } finally {
     pin.unpin();
@@ -1618,6 +1645,29 @@ function eventsOf(child, logFile) {
 //   Workers' own tally, and BullMQ's metrics counts);
 // - the longest durations call, from SLOWLOG at --load-slowlog-usec (logging every workload command
 //   would cost the workload memory and time).
+// Two control calls, each sent every CONTROL_INTERVAL_MS during the load beside the exporter's reads of
+// durations, to tell the tail of those reads from what any script meets under this workload:
+// - noop, a Lua call that does nothing: what the machine and Redis add to any script call;
+// - page, the least Lua that reads what one durations call reads, the newest 24 jobs of a queue's
+//   completed set and five fields of each: what Lua adds to any script that reads (and so allocates)
+//   as much. Lua's garbage collector runs in steps inside whichever script is allocating at the
+//   time, and under load BullMQ's scripts make most of the garbage.
+// EVAL, not EVAL_RO, so that INFO commandstats keeps them apart from the exporter's calls; their Redis
+// time is taken out of the workload's.
+const CONTROL_SCRIPTS = {
+  noop: '-- bullmq-metrics benchmark: a control call that does nothing\nreturn 1',
+  page: [
+    '-- bullmq-metrics benchmark: a control call, the least Lua that reads a page of finished jobs',
+    `local ids = redis.call('ZREVRANGE', KEYS[1], 0, ${JOBS_PER_CALL - 1}, 'WITHSCORES')`,
+    'local r = {}',
+    'for i = 1, #ids, 2 do',
+    "  r[#r + 1] = redis.call('HMGET', ARGV[1] .. ids[i], 'timestamp', 'processedOn', 'finishedOn', 'ats', 'opts')",
+    'end',
+    'return r',
+  ].join('\n'),
+};
+const CONTROL_INTERVAL_MS = 100;
+
 async function loadPhase({ opts, redis, probe }) {
   const cfg = opts.load;
   const names = Array.from({ length: cfg.queues }, (_, i) => `load-${i + 1}`);
@@ -1644,15 +1694,23 @@ async function loadPhase({ opts, redis, probe }) {
     log(`  ${pin.description}`);
     const cpuBefore = cpuSnapshot(pids);
     const schedBefore = schedstat(redis.child.pid);
+    const stealBefore = stealMs(pin.cpu);
     const tasksBefore = tasksSnapshot();
     const before = await redisCounters(probe);
     child.stdin.write('start\n');
     const started = await next('started', 10_000);
     log(`  adding ${cfg.rate} jobs/s for ${cfg.seconds} s`);
-    const finished = await next('finished', (cfg.seconds + 180) * 1000);
+    let controlCalls = 0;
+    const control = setInterval(() => {
+      const name = names[controlCalls++ % names.length];
+      probe.eval(CONTROL_SCRIPTS.noop, 0).catch(() => {});
+      probe.eval(CONTROL_SCRIPTS.page, 1, `bull:${name}:completed`, `bull:${name}:`).catch(() => {});
+    }, CONTROL_INTERVAL_MS);
+    const finished = await next('finished', (cfg.seconds + 180) * 1000).finally(() => clearInterval(control));
     const atFinish = await redisCounters(probe);
     const others = otherCores(cpuBefore, cpuSnapshot(pids));
     const schedAfter = schedstat(redis.child.pid);
+    const stolenMs = stealMs(pin.cpu) - stealBefore;
     const redisCpu = os.cpus().length - 1;
     const sharedRedisCpu = pin.description.startsWith('Redis pinned') ? othersOnCpu(tasksBefore, tasksSnapshot(), redisCpu, redis.child.pid) : [];
     const seconds = (finished.lastFinishedAt - started.at) / 1000;
@@ -1685,7 +1743,7 @@ async function loadPhase({ opts, redis, probe }) {
 
     const window = redisDelta(before, atFinish, 0);
     const reads = redisDelta(before, after, 0).evalRo;
-    const workloadCpuMs = window.cpuMs - window.evalRo.usec / 1000 - window.infoUsec / 1000;
+    const workloadCpuMs = window.cpuMs - window.evalRo.usec / 1000 - window.infoUsec / 1000 - commandDelta(before, atFinish, 'eval').usec / 1000;
     const durationsMs = reads.usec / 1000;
     const durationsCalls = entries.filter((e) => exporterCall(e, scripts) === 'durations');
     const finishedJobs = finished.completed + finished.failed;
@@ -1716,8 +1774,12 @@ async function loadPhase({ opts, redis, probe }) {
       metricsCount: sum(metricsCounts.map((c) => Number(c ?? 0))),
       slowlogUsec: cfg.slowlogUsec,
       longestDurations: usecStats(durationsCalls),
+      // The control: how many were sent, and those SLOWLOG logged (at or over slowlogUsec).
+      control: Object.fromEntries(Object.entries(CONTROL_SCRIPTS)
+        .map(([kind, script]) => [kind, { sent: controlCalls, ...usecStats(entries.filter((e) => e.args[1] === script)) }])),
       others,
       redisWaitedMs: schedBefore && schedAfter ? (schedAfter.waitNs - schedBefore.waitNs) / 1e6 : NaN,
+      stolenMs,
       pinning: pin.description,
       sharedRedisCpu,
     };
@@ -1879,6 +1941,14 @@ function fmtPercent(r) {
 }
 
 const ONE_MS = 1000; // µs
+
+// The control calls of the load phase, for the lines on the longest durations call.
+function controlDetail(load) {
+  const c = load?.control;
+  if (!c?.noop || !c?.page) return '';
+  const calls = (x) => `${fmtInt(x.sent)} sent, ${fmtInt(x.calls)} logged at >= ${load.slowlogUsec} µs${x.calls ? `, longest ${fmtUsec(x.maxUsec)}, ${fmtInt(x.overOneMs)} over 1 ms` : ''}`;
+  return `; beside them, two control scripts (EVAL, each every ${CONTROL_INTERVAL_MS} ms): one that does nothing, ${calls(c.noop)}; the least Lua that reads a page of ${load.jobsPerCall ?? JOBS_PER_CALL} finished jobs, ${calls(c.page)}`;
+}
 // A scrape in which Redis' main thread waited longer than this for a CPU is timed again (SLOWLOG phase).
 const PREEMPTED_USEC = 500;
 
@@ -1943,7 +2013,7 @@ function targets(rows, load, opts) {
       ? `; measured directly, the largest batch whose longest call is <= 1 ms: ${meeting.length ? `${max(meeting)} queues per call (LettuceBullMqReader.QUEUES_PER_CALL)` : `none of ${r.slowlog.batches.map((b) => b.size).join(', ')}`}`
       : '';
     const mean = Number.isFinite(r.countsScriptMeanUsec) ? `${fmtUsec(r.countsScriptMeanUsec)} (INFO commandstats, timed windows)` : `${fmtUsec(c.meanUsec)} (SLOWLOG)`;
-    return `longest ${fmtUsec(c.maxUsec)} of ${c.calls} calls with ${fmtInt(c.queuesPerCall)} queues, ${fmtInt(c.overOneMs)} over 1 ms; mean ${mean}${batch}; ${r.slowlog.pinning}, and Redis' main thread waited ${fmtMs(r.slowlog.redisWaitedMs)} ms for a CPU during the phase: ${fmtInt(r.slowlog.retaken)} scrapes taken again because Redis waited more than ${fmtUsec(PREEMPTED_USEC)} for a CPU during them, at most ${fmtUsec(r.slowlog.keptWaitUsec)} of waiting in one kept`;
+    return `longest ${fmtUsec(c.maxUsec)} of ${c.calls} calls with ${fmtInt(c.queuesPerCall)} queues, ${fmtInt(c.overOneMs)} over 1 ms; mean ${mean}${batch}; ${r.slowlog.pinning}, and Redis' main thread waited ${fmtMs(r.slowlog.redisWaitedMs)} ms for a CPU during the phase${Number.isFinite(r.slowlog.stolenMs) ? `, and the host took ${fmtMs(r.slowlog.stolenMs)} ms of that CPU (steal, /proc/stat, 10 ms resolution)` : ''}: ${fmtInt(r.slowlog.retaken)} scrapes taken again because Redis waited more than ${fmtUsec(PREEMPTED_USEC)} for a CPU during them${Number.isFinite(r.slowlog.stolenMs) ? ` or the host took its CPU (${fmtInt(r.slowlog.retakenForSteal)} for that alone)` : ''}, at most ${fmtUsec(r.slowlog.keptWaitUsec)} of waiting${Number.isFinite(r.slowlog.keptStealMs) ? ` and ${fmtMs(r.slowlog.keptStealMs)} ms of steal` : ''} in one kept`;
   });
   add(`longest CLIENT LIST inside Redis <= 1 ms at N=${n}`, sl, ONE_MS, (r) => r.slowlog.clientList.maxUsec,
     (r) => `longest ${fmtUsec(r.slowlog.clientList.maxUsec)} of ${r.slowlog.clientList.calls}; mean ${Number.isFinite(r.clientListMeanUsec) ? `${fmtUsec(r.clientListMeanUsec)} (INFO commandstats)` : `${fmtUsec(r.slowlog.clientList.meanUsec)} (SLOWLOG)`}; a CLIENT LIST costs more with more connections, and this Redis has only the benchmark's`);
@@ -1956,7 +2026,7 @@ function targets(rows, load, opts) {
       // jobs, several queues or further pages of one queue taking further calls.
       const fits = load ? Math.floor(ONE_MS / load.usecPerJob) : NaN;
       const busy = load
-        ? `under load (${load.pinning ?? 'not pinned'}; Redis waited ${fmtMs(load.redisWaitedMs)} ms for a CPU): longest ${fmtUsec(load.longestDurations.maxUsec)} of ${load.longestDurations.calls} calls logged at >= ${load.slowlogUsec} µs, ${fmtInt(load.longestDurations.overOneMs)} over 1 ms, mean ${fmtUsec((1000 * load.durationsMs) / load.durationsCalls)} over ${load.durationsCalls} calls; about ${fmtUsec(load.usecPerJob)} per job read, so 1 ms holds about ${fmtInt(fits)} jobs per call, against the page of ${load.jobsPerCall ?? JOBS_PER_CALL} jobs a call (LettuceFinishedJobsReader.JOBS_PER_CALL) that a read is split into`
+        ? `under load (${load.pinning ?? 'not pinned'}; Redis waited ${fmtMs(load.redisWaitedMs)} ms for a CPU${Number.isFinite(load.stolenMs) ? `, and the host took ${fmtMs(load.stolenMs)} ms of that CPU (steal, /proc/stat, 10 ms resolution)` : ''}): longest ${fmtUsec(load.longestDurations.maxUsec)} of ${load.longestDurations.calls} calls logged at >= ${load.slowlogUsec} µs, ${fmtInt(load.longestDurations.overOneMs)} over 1 ms, mean ${fmtUsec((1000 * load.durationsMs) / load.durationsCalls)} over ${load.durationsCalls} calls; about ${fmtUsec(load.usecPerJob)} per job read, so 1 ms holds about ${fmtInt(fits)} jobs per call, against the page of ${load.jobsPerCall ?? JOBS_PER_CALL} jobs a call (LettuceFinishedJobsReader.JOBS_PER_CALL) that a read is split into${controlDetail(load)}`
         : 'under load: not run';
       return `${idle}; ${busy}`;
     });
@@ -2060,12 +2130,12 @@ function report(env, rows, load, timings, opts) {
     lines.push(`- Workload: ${load.workers} BullMQ ${BULLMQ_VERSION} Workers in a separate Node process (${load.workers / load.queues} per queue, concurrency ${load.concurrency}, ${load.jobMs} ms per job, ${fmtPercent(load.fail)} failing) on ${load.queues} queues; ${fmtInt(load.added)} jobs added at ${load.rate}/s for ${load.seconds} s; ${fmtInt(load.completed)} completed and ${fmtInt(load.failed)} failed in ${load.windowSeconds.toFixed(1)} s: ${load.jobsPerSecond.toFixed(0)} jobs/s. The exporter saw ${fmtInt(load.workersSeen)} workers on these queues before the load`);
     lines.push(`- Workload's Redis CPU: ${fmtMs(load.workloadCpuMs)} ms (used_cpu from the first job added to the last finished, less the exporter's EVAL_RO time and the INFO probes); ${fmtInt(load.workloadCommands)} commands`);
     lines.push(`- Durations reads: ${fmtInt(load.durationsCalls)} EVAL_RO calls (reads of ${load.queues} queues, in pages of at most ${load.jobsPerCall ?? JOBS_PER_CALL} jobs a call), ${fmtMs(load.durationsMs)} ms inside Redis, ${fmtUsec(load.usecPerJob)} per job read (INFO commandstats usec, which includes every call the script makes), up to the first read that started more than 2 s after the last job finished: ${fmtPercent(load.durationsShare)} of the workload's Redis CPU. Not included: reading each call's request and writing its reply, a few µs per call`);
-    lines.push(`- Longest durations call: ${fmtUsec(load.longestDurations.maxUsec)} (SLOWLOG at ${load.slowlogUsec} µs: ${load.longestDurations.calls} calls at or above it, ${fmtInt(load.longestDurations.overOneMs)} over 1 ms)`);
+    lines.push(`- Longest durations call: ${fmtUsec(load.longestDurations.maxUsec)} (SLOWLOG at ${load.slowlogUsec} µs: ${load.longestDurations.calls} calls at or above it, ${fmtInt(load.longestDurations.overOneMs)} over 1 ms)${controlDetail(load)}`);
     const shared = load.sharedRedisCpu?.length
       ? `; other tasks last seen on Redis' CPU, with their CPU time during the load: ${load.sharedRedisCpu.slice(0, 8).map(([name, ms]) => `${name} ${fmtMs(ms)} ms`).join(', ')}`
       : '';
     lines.push(`- Pinning during the load: ${load.pinning ?? 'not pinned'}${shared}`);
-    lines.push(`- The machine during the load: other processes used ${Number.isFinite(load.others) ? load.others.toFixed(2) : 'n/a'} CPUs, and Redis' main thread waited ${fmtMs(load.redisWaitedMs)} ms for a CPU (/proc schedstat). SLOWLOG and INFO commandstats count such waits inside the command that was running, so on a busy machine the durations' share and longest call come out too high; rerun with --wait-idle`);
+    lines.push(`- The machine during the load: other processes used ${Number.isFinite(load.others) ? load.others.toFixed(2) : 'n/a'} CPUs, and Redis' main thread waited ${fmtMs(load.redisWaitedMs)} ms for a CPU (/proc schedstat)${Number.isFinite(load.stolenMs) ? `, and the host took ${fmtMs(load.stolenMs)} ms of that CPU (steal, /proc/stat, 10 ms resolution)` : ''}. SLOWLOG and INFO commandstats count such waits inside the command that was running, so on a busy machine the durations' share and longest call come out too high; rerun with --wait-idle`);
     lines.push(`- Jobs observed (bullmq_job_durations_observed_total): ${fmtInt(load.observed)} of ${fmtInt(finished)} finished (${fmtRatio(load.observed / finished)}); missed (bullmq_job_durations_missed_total): ${fmtInt(load.missed)}; BullMQ's own metrics counts: ${fmtInt(load.metricsCount)}`);
     lines.push('');
   }
