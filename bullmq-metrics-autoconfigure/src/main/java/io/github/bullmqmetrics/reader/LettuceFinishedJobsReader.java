@@ -66,21 +66,23 @@ public class LettuceFinishedJobsReader implements FinishedJobsReader {
 
 	/**
 	 * The most jobs one script call reads. A job costs about 5 to 11 µs inside Redis
-	 * (measured under a load of 250 jobs/s on a 2-core machine, see the benchmark). With
-	 * Redis on a CPU of its own and under a real-time policy, so that nothing preempted
-	 * it, calls of 48 jobs had a median of 470 µs and a longest of 1.36 ms: the longest
-	 * call is about three times the median there (Lua's garbage collector, which Redis
-	 * steps every 50 script calls, BullMQ's own among them; cache misses). Pages of 24
-	 * keep even those under 1 ms, for a few µs of Redis CPU per extra call. Options of
+	 * (measured under a load of 250 jobs/s on a 2-core machine, see the benchmark), but a
+	 * call's longest is several times its median: the jobs a read takes in finished up to
+	 * a whole interval before, so their hashes are no longer in the CPU's caches, and
+	 * Lua's garbage collector runs inside whichever script allocates. With Redis on a CPU
+	 * of its own and under a real-time policy, calls of 48 jobs had a longest of 1.36 ms,
+	 * and calls of 24 jobs still passed 1 ms about once in 640 under that load; side by
+	 * side on the same pages, 12 jobs halved the longest call (543 µs against 1.00 ms of
+	 * about 4,000 each). The price is a few µs of Redis CPU per extra call. Options of
 	 * more than 1 KiB per job on average end a page early, so huge options cannot make a
 	 * call longer.
 	 */
-	static final int JOBS_PER_CALL = 24;
+	static final int JOBS_PER_CALL = 12;
 
 	/**
 	 * How many queues share a call in the first round, when the reader does not yet know
 	 * how many jobs each has: each reads a first page of {@code JOBS_PER_CALL / 8} jobs
-	 * per outcome.
+	 * per outcome, at least 1.
 	 */
 	static final int FIRST_ROUND_QUEUES_PER_CALL = 4;
 

@@ -36,11 +36,15 @@
     {id, timestamp, processedOn, finishedOn, ats, delay from opts, parent}
   (a field the hash lacks is false; the delay is false when opts cannot be read; parent is
   the number of the job's :processed, :failed, :unsuccessful and :dependencies keys, which
-  only a flow's parent has, looked up only for a first attempt);
+  only a flow's parent has, looked up only for a first attempt, and 0 without a lookup of
+  its own when one EXISTS of those keys of every first attempt of the page finds none);
   or {0, error message} when one of that queue's keys cannot be read (wrong type).
 ]]
 local call = redis.call
 local to = ARGV[1]
+
+-- The keys that only a flow's parent has: its children's results and dependencies.
+local PARENT_KEYS = {':processed', ':failed', ':unsuccessful', ':dependencies'}
 
 -- The delay the job was added with. Most jobs have no "delay" anywhere in their options,
 -- so only those that do pay for decoding (a retried job's backoff has a "delay" too).
@@ -95,6 +99,7 @@ local function page(zset, metrics, jobPrefix, a)
   -- Copying and scanning opts is most of a job's cost: huge options (telemetry metadata,
   -- say) end the page early rather than hold Redis up.
   local jobs, optsBytes, cut, lastScore, lastId = {}, 0, 0, false, false
+  local parentKeys = {}
   for i = 1, #ids, 2 do
     local id = ids[i]
     local key = jobPrefix .. id
@@ -105,15 +110,26 @@ local function page(zset, metrics, jobPrefix, a)
       break
     end
     optsBytes = optsBytes + size
-    local parent = 0
     local delay = false
     if job[4] == '1' then
-      parent = call('EXISTS', key .. ':processed', key .. ':failed', key .. ':unsuccessful',
-        key .. ':dependencies')
       delay = originalDelay(job[5])
+      for _, suffix in ipairs(PARENT_KEYS) do
+        parentKeys[#parentKeys + 1] = key .. suffix
+      end
     end
-    jobs[#jobs + 1] = {id, job[1], job[2], job[3], job[4], delay, parent}
+    jobs[#jobs + 1] = {id, job[1], job[2], job[3], job[4], delay, 0}
     lastId, lastScore = id, ids[i + 1]
+  end
+  -- Flow parents are rare: one EXISTS for the keys of every first attempt of the page
+  -- usually says there is none. Only when it finds one is each job asked on its own.
+  if #parentKeys > 0 and call('EXISTS', unpack(parentKeys)) > 0 then
+    for _, job in ipairs(jobs) do
+      if job[5] == '1' then
+        local key = jobPrefix .. job[1]
+        job[7] = call('EXISTS', key .. PARENT_KEYS[1], key .. PARENT_KEYS[2], key .. PARENT_KEYS[3],
+          key .. PARENT_KEYS[4])
+      end
+    end
   end
   result[4] = newer - start - #jobs
   result[5] = lastScore

@@ -287,6 +287,23 @@ class LettuceFinishedJobsReaderTests {
 	}
 
 	@Test
+	void asksOncePerCallWhetherAnyOfItsJobsIsAFlowParent() {
+		String queue = "no-parents";
+		LettuceFinishedJobsReader reader = reader(new FinishedJobCursors(Instant.now()), 1000);
+		reader.read(List.of(queue));
+		finish(Version.V6, queue, false, sleeping("job", LettuceFinishedJobsReader.JOBS_PER_CALL));
+		Map<String, Long> before = this.redis.commandCalls();
+		FinishedJobsRead read = reader.read(List.of(queue));
+		Map<String, Long> calls = difference(before, this.redis.commandCalls());
+		assertThat(ids(read)).hasSize(LettuceFinishedJobsReader.JOBS_PER_CALL);
+		assertThat(calls).containsEntry("hmget", (long) LettuceFinishedJobsReader.JOBS_PER_CALL);
+		// Every job is a first attempt, and none is a parent: one EXISTS a call, not one
+		// a job.
+		assertThat(calls.get("eval_ro")).isLessThan(LettuceFinishedJobsReader.JOBS_PER_CALL);
+		assertThat(calls.get("exists")).isEqualTo(calls.get("eval_ro"));
+	}
+
+	@Test
 	void readsQueuesWithFewJobsTogetherInOneReadOnlyScriptCallAndNoWrite() {
 		// As many queues as share a call in the first round.
 		List<String> queues = IntStream.range(0, LettuceFinishedJobsReader.FIRST_ROUND_QUEUES_PER_CALL)
@@ -295,7 +312,9 @@ class LettuceFinishedJobsReaderTests {
 		LettuceFinishedJobsReader reader = reader(new FinishedJobCursors(Instant.now()), 1000);
 		reader.read(queues);
 		// Within the first round's page (JOBS_PER_CALL / 8 jobs per queue and outcome).
-		finish(Version.V6, queues.get(0), false, sleeping("one", 3));
+		int firstPage = Math.max(1,
+				LettuceFinishedJobsReader.JOBS_PER_CALL / (2 * LettuceFinishedJobsReader.FIRST_ROUND_QUEUES_PER_CALL));
+		finish(Version.V6, queues.get(0), false, sleeping("one", firstPage));
 		Map<String, Long> before = this.redis.commandCalls();
 		reader.read(queues);
 		Map<String, Long> calls = difference(before, this.redis.commandCalls());
@@ -303,7 +322,10 @@ class LettuceFinishedJobsReaderTests {
 		assertThat(calls).containsEntry("eval_ro", 1L);
 		assertThat(calls.keySet()).isSubsetOf("eval_ro", "zcount", "zrevrange", "zrevrank", "zscore", "hmget", "hget",
 				"exists");
-		assertThat(calls).containsEntry("hmget", 3L);
+		assertThat(calls).containsEntry("hmget", (long) firstPage);
+		// One EXISTS for the keys only a flow's parent has, for the whole page: there is
+		// none.
+		assertThat(calls).containsEntry("exists", 1L);
 		assertThat(calls.keySet()).allSatisfy((command) -> assertThat(flags(command)).doesNotContain("write"));
 	}
 
