@@ -1648,17 +1648,19 @@ function eventsOf(child, logFile) {
 // Two control calls, each sent every CONTROL_INTERVAL_MS during the load beside the exporter's reads of
 // durations, to tell the tail of those reads from what any script meets under this workload:
 // - noop, a Lua call that does nothing: what the machine and Redis add to any script call;
-// - page, the least Lua that reads what one durations call reads, the newest 24 jobs of a queue's
-//   completed set and five fields of each: what Lua adds to any script that reads (and so allocates)
-//   as much. Lua's garbage collector runs in steps inside whichever script is allocating at the
-//   time, and under load BullMQ's scripts make most of the garbage.
+// - page, the least Lua that reads what one durations call reads: a page of jobs of a queue's
+//   completed set, from a random rank among the jobs of the last durations interval (as the
+//   exporter's pages read jobs that finished up to 15 s before, whose hashes are no longer in the
+//   CPU's caches, not the newest), and five fields of each: what Lua adds to any script that reads
+//   (and so allocates) as much. Lua's garbage collector runs in steps inside whichever script is
+//   allocating at the time, and under load BullMQ's scripts make most of the garbage.
 // EVAL, not EVAL_RO, so that INFO commandstats keeps them apart from the exporter's calls; their Redis
 // time is taken out of the workload's.
 const CONTROL_SCRIPTS = {
   noop: '-- bullmq-metrics benchmark: a control call that does nothing\nreturn 1',
   page: [
     '-- bullmq-metrics benchmark: a control call, the least Lua that reads a page of finished jobs',
-    `local ids = redis.call('ZREVRANGE', KEYS[1], 0, ${JOBS_PER_CALL - 1}, 'WITHSCORES')`,
+    `local ids = redis.call('ZREVRANGE', KEYS[1], ARGV[2], ARGV[2] + ${JOBS_PER_CALL - 1}, 'WITHSCORES')`,
     'local r = {}',
     'for i = 1, #ids, 2 do',
     "  r[#r + 1] = redis.call('HMGET', ARGV[1] .. ids[i], 'timestamp', 'processedOn', 'finishedOn', 'ats', 'opts')",
@@ -1704,7 +1706,9 @@ async function loadPhase({ opts, redis, probe }) {
     const control = setInterval(() => {
       const name = names[controlCalls++ % names.length];
       probe.eval(CONTROL_SCRIPTS.noop, 0).catch(() => {});
-      probe.eval(CONTROL_SCRIPTS.page, 1, `bull:${name}:completed`, `bull:${name}:`).catch(() => {});
+      // A random rank among the jobs that finished in the last 15 s (the exporter's interval).
+      const rank = Math.floor(Math.random() * Math.max(1, (cfg.rate * 15) / names.length - JOBS_PER_CALL));
+      probe.eval(CONTROL_SCRIPTS.page, 1, `bull:${name}:completed`, `bull:${name}:`, String(rank)).catch(() => {});
     }, CONTROL_INTERVAL_MS);
     const finished = await next('finished', (cfg.seconds + 180) * 1000).finally(() => clearInterval(control));
     const atFinish = await redisCounters(probe);
@@ -1947,7 +1951,7 @@ function controlDetail(load) {
   const c = load?.control;
   if (!c?.noop || !c?.page) return '';
   const calls = (x) => `${fmtInt(x.sent)} sent, ${fmtInt(x.calls)} logged at >= ${load.slowlogUsec} µs${x.calls ? `, longest ${fmtUsec(x.maxUsec)}, ${fmtInt(x.overOneMs)} over 1 ms` : ''}`;
-  return `; beside them, two control scripts (EVAL, each every ${CONTROL_INTERVAL_MS} ms): one that does nothing, ${calls(c.noop)}; the least Lua that reads a page of ${load.jobsPerCall ?? JOBS_PER_CALL} finished jobs, ${calls(c.page)}`;
+  return `; beside them, two control scripts (EVAL, each every ${CONTROL_INTERVAL_MS} ms): one that does nothing, ${calls(c.noop)}; the least Lua that reads a page of ${load.jobsPerCall ?? JOBS_PER_CALL} finished jobs from a random rank of the last 15 s, ${calls(c.page)}`;
 }
 // A scrape in which Redis' main thread waited longer than this for a CPU is timed again (SLOWLOG phase).
 const PREEMPTED_USEC = 500;
