@@ -81,10 +81,10 @@ public class LettuceFinishedJobsReader implements FinishedJobsReader {
 
 	/**
 	 * How many queues share a call in the first round, when the reader does not yet know
-	 * how many jobs each has: each reads a first page of {@code JOBS_PER_CALL / 8} jobs
-	 * per outcome, at least 1.
+	 * how many jobs each has: each reads a first page of
+	 * {@code JOBS_PER_CALL / (2 * FIRST_ROUND_QUEUES_PER_CALL)} jobs per outcome (1).
 	 */
-	static final int FIRST_ROUND_QUEUES_PER_CALL = 4;
+	static final int FIRST_ROUND_QUEUES_PER_CALL = 6;
 
 	/** The most queues one call reads. */
 	static final int MAX_QUEUES_PER_CALL = 100;
