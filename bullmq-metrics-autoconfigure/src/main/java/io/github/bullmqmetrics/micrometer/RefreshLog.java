@@ -40,9 +40,9 @@ public final class RefreshLog implements Consumer<Refresh> {
 
 	private final String prefix;
 
-	private boolean up = true;
-
-	/** The causes of failed reads logged since reads last worked. */
+	/**
+	 * The causes of the failed reads since reads last worked: empty while they work.
+	 */
 	private final Set<String> loggedCauses = new HashSet<>();
 
 	private final Set<String> failingQueues = new HashSet<>();
@@ -73,14 +73,12 @@ public final class RefreshLog implements Consumer<Refresh> {
 						+ " Job counts are NaN and bullmq_exporter_up is 0 until a read succeeds; this is "
 						+ "logged again only for another cause, or on recovery.");
 			}
-			this.up = false;
 			return;
 		}
-		if (!this.up) {
+		if (!this.loggedCauses.isEmpty()) {
 			logger.info("Reading BullMQ's data from Redis works again");
+			this.loggedCauses.clear();
 		}
-		this.up = true;
-		this.loggedCauses.clear();
 		logQueueFailures(snapshot);
 		logMissingQueues(snapshot);
 		logUnavailableParts(snapshot);

@@ -171,9 +171,9 @@ class SampleOperationsTests {
 		this.redis.commands().configSet("requirepass", "right");
 		this.sample = RunningSample.start(this.redis, List.of(QUEUE), "--spring.data.redis.password=wrong",
 				"--management.endpoint.health.show-details=always", "--bullmq.metrics.cache-ttl=0s");
-		// The first read may fail with Lettuce's own error while it tears down the
-		// attempt
-		// that Redis refused (cause connection, seen once in CI): the next says why.
+		// The first read may fail with Lettuce's own error while it drops the
+		// connection that Redis refused (cause connection, seen once in CI): the
+		// next read says why.
 		JsonNode health = Await.until(Duration.ofSeconds(10), () -> {
 			HttpResponse<String> response = this.sample.get("/actuator/health", "application/json");
 			assertThat(response.statusCode()).isEqualTo(200);
