@@ -99,7 +99,8 @@ local function page(zset, metrics, jobPrefix, a)
   -- Copying and scanning opts is most of a job's cost: huge options (telemetry metadata,
   -- say) end the page early rather than hold Redis up.
   local jobs, optsBytes, cut, lastScore, lastId = {}, 0, 0, false, false
-  local parentKeys = {}
+  -- The parent keys of every first attempt, #PARENT_KEYS a job, and where those jobs are.
+  local parentKeys, firstAttempts = {}, {}
   for i = 1, #ids, 2 do
     local id = ids[i]
     local key = jobPrefix .. id
@@ -113,6 +114,7 @@ local function page(zset, metrics, jobPrefix, a)
     local delay = false
     if job[4] == '1' then
       delay = originalDelay(job[5])
+      firstAttempts[#firstAttempts + 1] = #jobs + 1
       for _, suffix in ipairs(PARENT_KEYS) do
         parentKeys[#parentKeys + 1] = key .. suffix
       end
@@ -123,12 +125,9 @@ local function page(zset, metrics, jobPrefix, a)
   -- Flow parents are rare: one EXISTS for the keys of every first attempt of the page
   -- usually says there is none. Only when it finds one is each job asked on its own.
   if #parentKeys > 0 and call('EXISTS', unpack(parentKeys)) > 0 then
-    for _, job in ipairs(jobs) do
-      if job[5] == '1' then
-        local key = jobPrefix .. job[1]
-        job[7] = call('EXISTS', key .. PARENT_KEYS[1], key .. PARENT_KEYS[2], key .. PARENT_KEYS[3],
-          key .. PARENT_KEYS[4])
-      end
+    for n, j in ipairs(firstAttempts) do
+      local from = (n - 1) * #PARENT_KEYS + 1
+      jobs[j][7] = call('EXISTS', unpack(parentKeys, from, from + #PARENT_KEYS - 1))
     end
   end
   result[4] = newer - start - #jobs
