@@ -115,10 +115,12 @@ function checkFailed(replies) {
   if (failed) throw new Error(`An atomic floor read failed: ${failed[0].message}`);
 }
 
+const scriptKeysOf = (name) => SCRIPT_SUFFIXES.map((suffix) => `bull:${name}:${suffix}`);
+
 const LUA_FLOORS = {
   counts: { label: 'R_lua', script: COUNTS_SCRIPT, keysOfQueue: keysOf, completedAt: COMPLETED },
-  script: { label: 'R_lua_script', script: SCRIPT_READS_SCRIPT, keysOfQueue: (name) => SCRIPT_SUFFIXES.map((suffix) => `bull:${name}:${suffix}`), completedAt: SCRIPT_COMPLETED },
-  all: { label: 'R_lua_all', script: ALL_READS_SCRIPT, keysOfQueue: (name) => SCRIPT_SUFFIXES.map((suffix) => `bull:${name}:${suffix}`), completedAt: SCRIPT_COMPLETED },
+  script: { label: 'R_lua_script', script: SCRIPT_READS_SCRIPT, keysOfQueue: scriptKeysOf, completedAt: SCRIPT_COMPLETED },
+  all: { label: 'R_lua_all', script: ALL_READS_SCRIPT, keysOfQueue: scriptKeysOf, completedAt: SCRIPT_COMPLETED },
 };
 
 // R_lua (reads 'counts'), R_lua_script ('script') and R_lua_all ('all', with one CLIENT LIST in the
